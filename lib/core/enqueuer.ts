@@ -1,0 +1,223 @@
+import { DuplicateJobError, InvalidJobError, JobNotFoundError, QueueClosedError, WaitTimeoutError } from './errors.js';
+import { argsFingerprint, newJobId } from './job-id.js';
+import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnectionOptions } from './options.js';
+import { Broker, type EncodedJob, type EnqueueReply } from './redis/broker.js';
+import { decodeInfo } from './redis/codec.js';
+import { toMs, type Duration } from './spec/duration.js';
+import type { EnqueuedJob, EnqueueOptions, JobInfo, JobSpec, JsonValue } from './types.js';
+import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
+
+/** Most jobs written by one script call (keeps each script short, so Redis never stalls on one). */
+const MAX_BATCH = 500;
+/** While waiting, the job is also re-read this often, in case a notification was missed (reconnect). */
+const WAIT_RECHECK_MS = 5000;
+
+interface Pending {
+  job: EncodedJob;
+  resolve: (reply: EnqueueReply) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Adds jobs to Redis and reads them back by id, from any process. Calls made in the same tick are written
+ * together in one script call (each job still accepted or refused on its own), so many concurrent
+ * `enqueue` calls cost few round trips.
+ *
+ * @example
+ * ```ts
+ * const enqueuer = new Enqueuer({ redis: 'redis://127.0.0.1:6379', namespace: 'bowl' });
+ * const job = await enqueuer.enqueue('food', { task: 1, food: 'GalbiTang' });
+ * const done = await enqueuer.waitFor(job.id, { timeout: '30s' });
+ * ```
+ */
+export class Enqueuer {
+  private readonly options: ResolvedConnectionOptions;
+  private readonly broker: Broker;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private subscribed?: Promise<void>;
+
+  /**
+   * @param options - Redis connection, namespace, logger, command timeout
+   * @throws {InvalidOptionsError} if an option is invalid
+   */
+  constructor(options: EnqueuerOptions = {}) {
+    this.options = resolveConnectionOptions(options, 'Enqueuer');
+    this.broker = new Broker(this.options);
+  }
+
+  /** The namespace this enqueuer writes to. */
+  get namespace(): string {
+    return this.options.namespace;
+  }
+
+  /**
+   * Enqueues one job. Validates everything before touching Redis.
+   * @param name - the job name (its handler)
+   * @param args - JSON data for the handler (omitted = null)
+   * @param options - id, delay/runAt, unique/uniqueKey, maxFails, backoff, timeout, retention, priority
+   * @returns the job as written
+   * @throws {InvalidJobError} if the name, args or options are invalid (nothing written)
+   * @throws {DuplicateJobError} if a live job holds the custom id or the unique key (nothing written)
+   * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
+   * @throws {QueueClosedError} after `close()`
+   */
+  async enqueue<A extends JsonValue = JsonValue>(name: string, args?: A, options?: EnqueueOptions): Promise<EnqueuedJob<A>> {
+    const job = this.encode(name, args, options, 'enqueue');
+    const reply = await new Promise<EnqueueReply>((resolve, reject) => this.push({ job, resolve, reject }));
+    return this.settle(job, args, reply) as EnqueuedJob<A>;
+  }
+
+  /**
+   * Enqueues many jobs in one round trip; each job is accepted or refused on its own (atomically).
+   * All jobs are validated first: if any is invalid, none is written.
+   * @param jobs - the jobs
+   * @returns per job, in order, the job as written or the {@link DuplicateJobError} that refused it
+   * @throws {InvalidJobError} naming the first invalid job (nothing written)
+   */
+  async enqueueMany(jobs: readonly JobSpec[]): Promise<(EnqueuedJob | DuplicateJobError)[]> {
+    if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
+    const encoded = jobs.map((j, i) => {
+      if (j === null || typeof j !== 'object') throw new InvalidJobError(`jobs[${i}] must be { name, args?, options? }`);
+      return this.encode(j.name, j.args, j.options, `jobs[${i}]`);
+    });
+    if (this.closed) throw new QueueClosedError('Enqueuer');
+    const replies: EnqueueReply[] = [];
+    const chunks: Promise<EnqueueReply[]>[] = [];
+    for (let i = 0; i < encoded.length; i += MAX_BATCH) chunks.push(this.broker.enqueueJobs(encoded.slice(i, i + MAX_BATCH)));
+    for (const c of await Promise.all(chunks)) replies.push(...c);
+    return encoded.map((job, i) => {
+      try {
+        return this.settle(job, jobs[i]!.args, replies[i]!);
+      } catch (err) {
+        return err as DuplicateJobError;
+      }
+    });
+  }
+
+  /**
+   * Reads a job by id.
+   * @param id - the job id
+   * @returns the job's record, or null if it does not exist or its retention expired
+   * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
+   */
+  async getJob<A extends JsonValue = JsonValue, R extends JsonValue = JsonValue>(id: string): Promise<JobInfo<A, R> | null> {
+    if (typeof id !== 'string' || id === '') throw new InvalidJobError(`getJob(id) needs a non-empty string, got ${String(id)}`);
+    const rec = await this.broker.getJob(id);
+    if (rec === null || rec === 'WRONGTYPE') return null;
+    return decodeInfo(id, rec) as JobInfo<A, R>;
+  }
+
+  /**
+   * Waits until a job is completed or dead. Subscribes before reading the job, so a job that finishes in
+   * between is never missed.
+   * @param id - the job id
+   * @param options - `timeout` (default: wait as long as it takes)
+   * @returns the finished job's record
+   * @throws {WaitTimeoutError} if the job has not finished within the timeout
+   * @throws {JobNotFoundError} if the job does not exist, or finished with retention 0 so nothing is left to read
+   */
+  async waitFor<A extends JsonValue = JsonValue, R extends JsonValue = JsonValue>(
+    id: string,
+    options: { timeout?: Duration } = {},
+  ): Promise<JobInfo<A, R>> {
+    if (this.closed) throw new QueueClosedError('Enqueuer');
+    const timeoutMs = options.timeout === undefined ? Infinity : toMs(options.timeout, 'waitFor.timeout');
+    const deadline = Date.now() + timeoutMs;
+    this.subscribed ??= this.broker.onFinished((ids) => {
+      for (const done of ids) this.waiters.get(done)?.forEach((wake) => wake());
+    });
+    await this.subscribed;
+    let wake!: () => void;
+    let signal = new Promise<void>((r) => (wake = r));
+    const listener = () => wake();
+    let set = this.waiters.get(id);
+    if (!set) this.waiters.set(id, (set = new Set()));
+    set.add(listener);
+    try {
+      for (;;) {
+        const info = await this.getJob<A, R>(id);
+        if (info === null) throw new JobNotFoundError(id);
+        if (info.state === 'completed' || info.state === 'dead') return info;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new WaitTimeoutError(id, timeoutMs);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([signal, new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, WAIT_RECHECK_MS))))]);
+        clearTimeout(timer);
+        signal = new Promise<void>((r) => (wake = r));
+      }
+    } finally {
+      set.delete(listener);
+      if (set.size === 0) this.waiters.delete(id);
+    }
+  }
+
+  /** Flushes pending writes and closes the connections. Idempotent; later calls throw {@link QueueClosedError}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.queue.length) await this.flush();
+    await this.broker.close();
+  }
+
+  private encode(name: unknown, args: unknown, options: unknown, where: string): EncodedJob {
+    validateJobName(name, `${where}: name`);
+    const argsJson = encodeArgs(args, `${where}("${name}"): args`);
+    const o = validateEnqueueOptions(options, `${where}("${name}"): options`);
+    const now = Date.now();
+    const extra: string[] = [];
+    if (o.maxFails !== undefined) extra.push('mf', String(o.maxFails));
+    if (o.backoff !== undefined) extra.push('bo', JSON.stringify(o.backoff));
+    if (o.timeoutMs !== undefined) extra.push('to', String(o.timeoutMs));
+    if (o.retentionMs !== undefined) extra.push('rt', String(o.retentionMs));
+    let uniqueKey: string | undefined;
+    if (o.unique) {
+      uniqueKey = this.broker.keys.unique(name, o.uniqueKey ?? `#${argsFingerprint(argsJson)}`);
+      extra.push('u', uniqueKey);
+    }
+    let mode: EncodedJob['mode'] = 'n';
+    let modeValue = 0;
+    if (o.priority !== undefined) [mode, modeValue] = ['p', o.priority];
+    else if (o.runAtMs !== undefined) [mode, modeValue] = ['a', o.runAtMs];
+    else if (o.delayMs) [mode, modeValue] = ['d', o.delayMs];
+    return { id: o.id ?? newJobId(now), name, args: argsJson, enqueuedAt: now, mode, modeValue, checkId: o.id !== undefined, uniqueKey, extra };
+  }
+
+  private settle(job: EncodedJob, args: unknown, reply: EnqueueReply): EnqueuedJob {
+    if (reply.status !== 'OK') throw new DuplicateJobError(reply.holder, reply.status === 'DUPLICATE_ID' ? 'id' : 'unique', job.name);
+    const out: EnqueuedJob = { id: job.id, name: job.name, args: (args ?? null) as JsonValue, enqueuedAt: job.enqueuedAt };
+    if (reply.due !== undefined) out.runAt = reply.due;
+    return out;
+  }
+
+  private push(p: Pending): void {
+    if (this.closed) {
+      p.reject(new QueueClosedError('Enqueuer'));
+      return;
+    }
+    this.queue.push(p);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => void this.flush());
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < batch.length; i += MAX_BATCH) {
+      const chunk = batch.slice(i, i + MAX_BATCH);
+      sends.push(
+        this.broker.enqueueJobs(chunk.map((p) => p.job)).then(
+          (replies) => chunk.forEach((p, k) => p.resolve(replies[k]!)),
+          (err) => chunk.forEach((p) => p.reject(err)),
+        ),
+      );
+    }
+    await Promise.all(sends);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * jobcraft/core: the framework-agnostic engine (no NestJS): {@link Enqueuer} to add jobs and read them back,
+ * {@link WorkerPool} to run them, typed errors, and the public types.
+ * @packageDocumentation
+ */
+export { Enqueuer } from './enqueuer.js';
+export { WorkerPool } from './worker-pool.js';
+export {
+  JobcraftError,
+  isJobcraftError,
+  InvalidJobError,
+  InvalidOptionsError,
+  InvalidScheduleError,
+  DuplicateJobError,
+  DuplicateHandlerError,
+  JobNotFoundError,
+  WaitTimeoutError,
+  QueueClosedError,
+  RedisUnavailableError,
+  RedisScriptError,
+  NonRetryableError,
+  JobTimeoutError,
+  type ErrorCode,
+} from './errors.js';
+export type {
+  JsonValue,
+  JobState,
+  JobError,
+  BackoffSpec,
+  BackoffFunction,
+  EnqueueOptions,
+  JobSpec,
+  EnqueuedJob,
+  JobInfo,
+  Job,
+  Handler,
+  Next,
+  Middleware,
+  HandleOptions,
+} from './types.js';
+export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection } from './options.js';
+export { DEFAULT_RETENTION_MS, DEFAULT_MAX_FAILS, DEFAULT_LEASE_MS } from './options.js';
+export type { WorkerPoolEvents, JobEventBase } from './events.js';
+export type { Logger } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type { Clock } from './clock.js';
+export type { Duration } from './spec/duration.js';

@@ -1,0 +1,87 @@
+import type { Emitter, WorkerPoolEvents } from './events.js';
+import type { Logger } from './logger.js';
+import type { Broker } from './redis/broker.js';
+
+const BATCH = 200;
+
+/**
+ * Returns jobs whose lease expired (their worker was killed, crashed or froze) to the front of their queue.
+ * It sleeps until the earliest lease deadline it saw (never longer than one lease), so a dead worker's jobs
+ * are requeued moments after its lease runs out, with no fixed polling interval. Every pool runs one;
+ * the recover script re-checks each lease, so racing recoverers are harmless.
+ * @internal
+ */
+export class Recoverer {
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly deps: {
+      broker: Broker;
+      logger: Logger;
+      events: Emitter<WorkerPoolEvents>;
+      names: string[];
+      leaseMs: number;
+      defaults: (name: string) => { maxFails: number; retentionMs: number };
+    },
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.run().finally(() => (this.running = undefined));
+    }, ms);
+  }
+
+  private async run(): Promise<void> {
+    const { broker, names, leaseMs } = this.deps;
+    let next = leaseMs;
+    try {
+      const found = await broker.findExpired(names, BATCH);
+      let more = false;
+      for (const n of found.names) {
+        if (n.expired.length) {
+          await this.recover(n.name, n.expired);
+          more ||= n.expired.length === BATCH;
+        }
+        if (n.earliest !== undefined) next = Math.min(next, n.earliest - found.now + 2);
+      }
+      if (more) next = 0;
+    } catch (err) {
+      this.deps.logger.warn(`recovering expired leases failed (will retry): ${(err as Error).message}`);
+      next = Math.min(1000, leaseMs);
+    }
+    this.schedule(Math.max(0, next));
+  }
+
+  private async recover(name: string, members: string[]): Promise<void> {
+    const ids = members.map((m) => m.slice(0, m.lastIndexOf('|')));
+    const uniqueKeys = await this.deps.broker.readUniqueKeys(ids);
+    const outcomes = await this.deps.broker.recoverJobs(
+      name,
+      this.deps.defaults(name),
+      members.map((member, i) => ({ member, uniqueKey: uniqueKeys[i] })),
+    );
+    outcomes.forEach((o, i) => {
+      if (o === 'REQUEUED' || o === 'DEAD') {
+        const outcome = o === 'REQUEUED' ? 'requeued' : 'dead';
+        this.deps.logger.warn(`job "${ids[i]}" (${name}) lost its worker; ${outcome === 'dead' ? 'that was its last attempt: dead' : 'requeued'}`);
+        this.deps.events.emit('job:recovered', { id: ids[i]!, name, outcome });
+      }
+    });
+  }
+}

@@ -1,0 +1,357 @@
+import type { Redis } from 'ioredis';
+import { RedisScriptError, RedisUnavailableError } from '../errors.js';
+import type { ResolvedConnectionOptions } from '../options.js';
+import { createConnection } from './connection.js';
+import type { JobRecord } from './codec.js';
+import { Keys } from './keys.js';
+import { scripts, type LuaScript } from './lua.generated.js';
+
+type Arg = string | number;
+type ScriptCall = (...args: Arg[]) => Promise<unknown>;
+
+/** One job for the enqueue-jobs script, already validated and encoded. @internal */
+export interface EncodedJob {
+  id: string;
+  name: string;
+  args: string;
+  enqueuedAt: number;
+  mode: 'n' | 'd' | 'a' | 'p';
+  modeValue: number;
+  checkId: boolean;
+  uniqueKey?: string;
+  extra: string[];
+}
+
+/** Outcome of one enqueue. @internal */
+export type EnqueueReply =
+  | { status: 'OK'; due?: number }
+  | { status: 'DUPLICATE_ID' | 'DUPLICATE_UNIQUE'; holder: string };
+
+/** What a claim asks for, per job name. @internal */
+export interface ClaimRequest {
+  name: string;
+  room: number;
+  cap: number;
+}
+
+/** What a claim got, per job name. @internal */
+export interface ClaimReply {
+  now: number;
+  names: { name: string; ids: string[]; nextDue?: number }[];
+}
+
+/** A finished job to record. @internal */
+export interface CompleteItem {
+  member: string;
+  result: string;
+  retentionMs: number;
+  uniqueKey?: string;
+}
+
+/** A failed attempt to retry later. @internal */
+export interface RetryItem {
+  member: string;
+  error: string;
+  fails: number;
+  delayMs: number;
+}
+
+/** A job to move to the dead set. @internal */
+export interface BuryItem {
+  member: string;
+  id: string;
+  error: string;
+  fails: number;
+  retentionMs: number;
+  uniqueKey?: string;
+}
+
+/** Per-call outcome of a lease-guarded transition. @internal */
+export type LeaseOutcome = 'OK' | 'LOST';
+
+function isConnectionError(err: unknown): boolean {
+  return !(err instanceof Error && err.name === 'ReplyError');
+}
+
+/**
+ * The only code that talks to Redis: one small method per transition, each one Lua script (or one read),
+ * mapping replies to typed results and client failures to typed errors in one place.
+ * Owns its connections: one for commands and scripts, and lazily a blocking one and a subscriber.
+ * @internal
+ */
+export class Broker {
+  readonly keys: Keys;
+  private readonly client: Redis;
+  private blocker?: Redis;
+  private subscriber?: Redis;
+  private closed = false;
+
+  constructor(private readonly options: ResolvedConnectionOptions) {
+    this.keys = new Keys(options.namespace);
+    this.client = createConnection(options.redis, 'command', options.commandTimeoutMs);
+  }
+
+  /** Resolves once the command connection is ready, or rejects with RedisUnavailableError after commandTimeout. */
+  async ready(): Promise<void> {
+    await this.waitReady(this.client, 'connect');
+  }
+
+  private waitReady(client: Redis, operation: string): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    if (client.status === 'wait') client.connect().catch(() => {});
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => done();
+      const timer = setTimeout(
+        () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.options.commandTimeoutMs} ms`))),
+        this.options.commandTimeoutMs,
+      );
+      client.on('ready', onReady);
+      if (client.status === 'ready') done();
+    });
+  }
+
+  private async script(script: LuaScript, keys: string[], argv: Arg[]): Promise<unknown> {
+    if (this.client.status !== 'ready') await this.waitReady(this.client, script.command);
+    const fn = (this.client as unknown as Record<string, ScriptCall>)[script.command]!;
+    try {
+      return script.numberOfKeys === undefined ? await fn.call(this.client, keys.length, ...keys, ...argv) : await fn.call(this.client, ...keys, ...argv);
+    } catch (err) {
+      if (isConnectionError(err)) throw new RedisUnavailableError(script.command, err);
+      throw new RedisScriptError(script.command, err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  private async read<T>(operation: string, run: (client: Redis) => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') await this.waitReady(this.client, operation);
+    try {
+      return await run(this.client);
+    } catch (err) {
+      if (isConnectionError(err)) throw new RedisUnavailableError(operation, err);
+      throw err;
+    }
+  }
+
+  /** Writes a batch of jobs; each is accepted or refused on its own. */
+  async enqueueJobs(jobs: readonly EncodedJob[]): Promise<EnqueueReply[]> {
+    const keys: string[] = [];
+    const argv: Arg[] = [];
+    for (const j of jobs) {
+      const jobKey = this.keys.job(j.id);
+      keys.push(jobKey, this.keys.ready(j.name), this.keys.schedule(j.name), this.keys.marker(j.name), j.uniqueKey ?? jobKey);
+      const flags = (j.checkId ? 'i' : '') + (j.uniqueKey ? 'u' : '');
+      argv.push(j.id, j.name, j.args, j.enqueuedAt, j.mode, j.modeValue, flags, j.extra.length / 2, ...j.extra);
+    }
+    const reply = (await this.script(scripts.enqueueJobs, keys, argv)) as Arg[];
+    const out: EnqueueReply[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      const status = String(reply[i * 2]);
+      const detail = reply[i * 2 + 1];
+      if (status === 'OK') out.push(detail === '' || detail === undefined ? { status } : { status, due: Number(detail) });
+      else if (status === 'DUPLICATE_ID' || status === 'DUPLICATE_UNIQUE') out.push({ status, holder: String(detail) });
+      else throw new RedisScriptError(scripts.enqueueJobs.command, `unexpected status ${status}`);
+    }
+    return out;
+  }
+
+  /** Leases runnable jobs of several names for one worker. */
+  async claimJobs(token: string, leaseMs: number, totalRoom: number, requests: readonly ClaimRequest[]): Promise<ClaimReply> {
+    const keys: string[] = [];
+    const argv: Arg[] = [token, leaseMs, totalRoom];
+    for (const r of requests) {
+      keys.push(this.keys.ready(r.name), this.keys.schedule(r.name), this.keys.lease(r.name), this.keys.marker(r.name));
+      argv.push(r.room, r.cap);
+    }
+    const reply = (await this.script(scripts.claimJobs, keys, argv)) as unknown[];
+    return {
+      now: Number(reply[0]),
+      names: requests.map((r, i) => {
+        const ids = (reply[1 + i * 2] as string[] | null) ?? [];
+        const due = reply[2 + i * 2];
+        return due === '' || due == null ? { name: r.name, ids } : { name: r.name, ids, nextDue: Number(due) };
+      }),
+    };
+  }
+
+  /** Reads just-claimed records and marks them active. `'WRONGTYPE'` = not a hash, `null` = gone. */
+  async startJobs(ids: readonly string[], now: number): Promise<(JobRecord | 'WRONGTYPE' | null)[]> {
+    const reply = (await this.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now])) as (string[] | string)[];
+    return reply.map((r) => {
+      if (r === 'WRONGTYPE') return 'WRONGTYPE';
+      if (!Array.isArray(r) || r.length === 0) return null;
+      const rec: JobRecord = {};
+      for (let i = 0; i + 1 < r.length; i += 2) rec[r[i]!] = r[i + 1]!;
+      return rec;
+    });
+  }
+
+  /** Records results of finished jobs of one name whose leases are still held. */
+  async completeJobs(name: string, wake: boolean, items: readonly CompleteItem[]): Promise<LeaseOutcome[]> {
+    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name)];
+    const argv: Arg[] = [this.keys.finishedChannel(), wake ? '1' : '0'];
+    for (const it of items) {
+      const jobKey = this.keys.job(idOf(it.member));
+      keys.push(jobKey, it.uniqueKey ?? jobKey);
+      argv.push(it.member, it.result, it.retentionMs, it.uniqueKey ? '1' : '0');
+    }
+    return (await this.script(scripts.completeJobs, keys, argv)) as LeaseOutcome[];
+  }
+
+  /** Sends failed attempts of one name back to the schedule, due after their backoff. */
+  async retryJobs(name: string, items: readonly RetryItem[]): Promise<LeaseOutcome[]> {
+    const keys = [this.keys.lease(name), this.keys.schedule(name), this.keys.marker(name)];
+    const argv: Arg[] = [];
+    for (const it of items) {
+      keys.push(this.keys.job(idOf(it.member)));
+      argv.push(it.member, it.error, it.fails, it.delayMs);
+    }
+    return (await this.script(scripts.retryJobs, keys, argv)) as LeaseOutcome[];
+  }
+
+  /** Moves jobs of one name to the dead set. */
+  async buryJobs(name: string, items: readonly BuryItem[]): Promise<LeaseOutcome[]> {
+    const keys = [this.keys.lease(name), this.keys.dead()];
+    const argv: Arg[] = [this.keys.finishedChannel()];
+    for (const it of items) {
+      const jobKey = this.keys.job(it.id);
+      keys.push(jobKey, it.uniqueKey ?? jobKey);
+      argv.push(it.member, it.error, it.fails, it.retentionMs, it.uniqueKey ? '1' : '0');
+    }
+    return (await this.script(scripts.buryJobs, keys, argv)) as LeaseOutcome[];
+  }
+
+  /** Hands running jobs of one name back to the front of its ready list. */
+  async releaseJobs(name: string, members: readonly string[]): Promise<LeaseOutcome[]> {
+    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name), ...members.map((m) => this.keys.job(idOf(m)))];
+    return (await this.script(scripts.releaseJobs, keys, [...members])) as LeaseOutcome[];
+  }
+
+  /** Renews leases; returns per member whether it is still held. */
+  async extendLeases(name: string, leaseMs: number, members: readonly string[]): Promise<boolean[]> {
+    const reply = (await this.script(scripts.extendLeases, [this.keys.lease(name)], [leaseMs, ...members])) as number[];
+    return reply.map((v) => v === 1);
+  }
+
+  /** Lists expired leases and the earliest live deadline per name. */
+  async findExpired(names: readonly string[], limit: number): Promise<{ now: number; names: { name: string; expired: string[]; earliest?: number }[] }> {
+    const reply = (await this.script(scripts.findExpired, names.map((n) => this.keys.lease(n)), [limit])) as unknown[];
+    return {
+      now: Number(reply[0]),
+      names: names.map((name, i) => {
+        const earliest = reply[2 + i * 2];
+        const expired = (reply[1 + i * 2] as string[]) ?? [];
+        return earliest === '' || earliest == null ? { name, expired } : { name, expired, earliest: Number(earliest) };
+      }),
+    };
+  }
+
+  /** Reads the unique keys of jobs about to be recovered (a read; the script re-checks everything). */
+  async readUniqueKeys(ids: readonly string[]): Promise<(string | undefined)[]> {
+    return this.read('read unique keys', async (c) => {
+      const p = c.pipeline();
+      for (const id of ids) p.hget(this.keys.job(id), 'u');
+      const res = (await p.exec()) ?? [];
+      return res.map(([err, v]) => (err || typeof v !== 'string' ? undefined : v));
+    });
+  }
+
+  /** Requeues (or buries, on their last attempt) jobs whose leases expired. */
+  async recoverJobs(
+    name: string,
+    defaults: { maxFails: number; retentionMs: number },
+    items: readonly { member: string; uniqueKey?: string }[],
+  ): Promise<string[]> {
+    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name), this.keys.dead()];
+    for (const it of items) {
+      const jobKey = this.keys.job(idOf(it.member));
+      keys.push(jobKey, it.uniqueKey ?? jobKey);
+    }
+    const argv: Arg[] = [this.keys.finishedChannel(), defaults.maxFails, defaults.retentionMs, ...items.map((i) => i.member)];
+    return (await this.script(scripts.recoverJobs, keys, argv)) as string[];
+  }
+
+  /** Stores a running job's progress if its lease is still held. */
+  async setProgress(name: string, member: string, json: string): Promise<LeaseOutcome> {
+    return (await this.script(scripts.setProgress, [this.keys.lease(name), this.keys.job(idOf(member))], [member, json])) as LeaseOutcome;
+  }
+
+  /** Reads a job record; null if it does not exist. */
+  async getJob(id: string): Promise<JobRecord | 'WRONGTYPE' | null> {
+    return this.read('getJob', async (c) => {
+      try {
+        const rec = (await c.hgetall(this.keys.job(id))) as JobRecord;
+        return Object.keys(rec).length === 0 ? null : rec;
+      } catch (err) {
+        if (err instanceof Error && /WRONGTYPE/.test(err.message)) return 'WRONGTYPE';
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Blocks on the marker zsets of `names` for up to `timeoutMs` (on its own connection).
+   * @returns the name whose marker woke us, or null on timeout
+   */
+  async waitForWake(names: readonly string[], timeoutMs: number): Promise<string | null> {
+    this.blocker ??= createConnection(this.options.redis, 'blocking', this.options.commandTimeoutMs);
+    if (this.blocker.status !== 'ready') await this.waitReady(this.blocker, 'wait for jobs');
+    const markers = names.map((n) => this.keys.marker(n));
+    try {
+      const res = await this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3));
+      if (!res) return null;
+      const key = res[0];
+      return names[markers.indexOf(key)] ?? null;
+    } catch (err) {
+      throw new RedisUnavailableError('wait for jobs', err);
+    }
+  }
+
+  /** Passes a wake-up on (a popped marker this worker could not use). One atomic command. */
+  async wake(name: string): Promise<void> {
+    await this.read('wake', (c) => c.zadd(this.keys.marker(name), 0, '0'));
+  }
+
+  /**
+   * Subscribes to finished-job announcements (sharded pub/sub).
+   * @returns a function that unsubscribes
+   */
+  async onFinished(listener: (ids: string[]) => void): Promise<void> {
+    if (!this.subscriber) {
+      const sub = createConnection(this.options.redis, 'subscriber', this.options.commandTimeoutMs);
+      this.subscriber = sub;
+      sub.on('smessage', (_channel: string, message: string) => listener(message.split(' ')));
+      // re-subscribe after a reconnect (ioredis does it too, but a fresh connection may not have subscribed yet)
+      await this.waitReady(sub, 'subscribe');
+      await sub.ssubscribe(this.keys.finishedChannel());
+    }
+  }
+
+  /** Closes every connection this broker owns. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      [this.client, this.blocker, this.subscriber].map(async (c) => {
+        if (!c) return;
+        if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+        else c.disconnect();
+      }),
+    );
+  }
+
+  /** Disconnects the blocking connection at once (interrupts a pending wait). */
+  interruptWait(): void {
+    this.blocker?.disconnect();
+    this.blocker = undefined;
+  }
+}
+
+/** The job id of a lease member `<id>|<token>`. @internal */
+export function idOf(member: string): string {
+  return member.slice(0, member.lastIndexOf('|'));
+}

@@ -1,0 +1,132 @@
+import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue } from '../types.js';
+
+/**
+ * A job record as stored in its hash. Short field names keep waiting jobs small:
+ * n name, a args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
+ * r result JSON, e last error JSON, p progress JSON; per-job options only when set:
+ * mf maxFails, bo backoff JSON, to timeout ms, rt retention ms, u unique key.
+ * @internal
+ */
+export type JobRecord = Record<string, string>;
+
+const STATES: Record<string, JobState> = {
+  q: 'queued', s: 'scheduled', a: 'active', r: 'retrying', c: 'completed', d: 'dead',
+};
+
+/** A record decoded for running: everything the worker needs. @internal */
+export interface RunnableJob {
+  id: string;
+  name: string;
+  args: JsonValue;
+  enqueuedAt: number;
+  fails: number;
+  maxFails?: number;
+  backoff?: BackoffSpec;
+  timeoutMs?: number;
+  retentionMs?: number;
+  uniqueKey?: string;
+}
+
+/** Result of decoding: the job, or why the record is corrupt. Never throws. @internal */
+export type Decoded = { ok: true; job: RunnableJob } | { ok: false; reason: string; uniqueKey?: string };
+
+function parseJson(text: string | undefined): { ok: true; value: JsonValue } | { ok: false } {
+  if (text === undefined) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as JsonValue };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function optionalInt(rec: JobRecord, field: string): number | undefined | null {
+  const v = rec[field];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+/**
+ * Turns a flat `[field, value, ...]` array into a record.
+ * @internal
+ */
+export function pairsToRecord(pairs: readonly string[]): JobRecord {
+  const rec: JobRecord = {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) rec[pairs[i]!] = pairs[i + 1]!;
+  return rec;
+}
+
+/**
+ * Decodes a record for running; a missing field or a wrong type is reported, never thrown.
+ * @internal
+ */
+export function decodeRunnable(id: string, rec: JobRecord): Decoded {
+  const uniqueKey = rec.u;
+  const bad = (reason: string): Decoded => ({ ok: false, reason: `Corrupt job record "${id}": ${reason}`, uniqueKey });
+  if (typeof rec.n !== 'string' || rec.n === '') return bad('missing name (n)');
+  const args = parseJson(rec.a);
+  if (!args.ok) return bad('args (a) is missing or not valid JSON');
+  const enqueuedAt = Number(rec.t);
+  if (!Number.isFinite(enqueuedAt)) return bad('enqueuedAt (t) is missing or not a number');
+  const fails = rec.f === undefined ? 0 : Number(rec.f);
+  if (!Number.isInteger(fails) || fails < 0) return bad('fails (f) is not a non-negative integer');
+  const maxFails = optionalInt(rec, 'mf');
+  const timeoutMs = optionalInt(rec, 'to');
+  const retentionMs = optionalInt(rec, 'rt');
+  if (maxFails === null || timeoutMs === null || retentionMs === null) return bad('an option field (mf/to/rt) is not an integer');
+  let backoff: BackoffSpec | undefined;
+  if (rec.bo !== undefined) {
+    const b = parseJson(rec.bo);
+    if (!b.ok || typeof b.value !== 'object' || b.value === null) return bad('backoff (bo) is not valid JSON');
+    backoff = b.value as unknown as BackoffSpec;
+  }
+  return {
+    ok: true,
+    job: { id, name: rec.n, args: args.value, enqueuedAt, fails, maxFails, backoff, timeoutMs, retentionMs, uniqueKey },
+  };
+}
+
+/**
+ * Decodes a record for `getJob`, leniently: fields that cannot be read are left out rather than failing.
+ * @internal
+ */
+export function decodeInfo(id: string, rec: JobRecord): JobInfo {
+  const state = STATES[rec.s ?? ''] ?? 'dead';
+  const fails = Number(rec.f ?? 0) || 0;
+  const args = parseJson(rec.a);
+  const info: JobInfo = {
+    id,
+    name: rec.n ?? '',
+    args: args.ok ? args.value : null,
+    state,
+    attempts: state === 'active' || state === 'completed' ? fails + 1 : fails,
+    enqueuedAt: Number(rec.t) || 0,
+  };
+  if (rec.st !== undefined) info.startedAt = Number(rec.st);
+  if (rec.ft !== undefined) info.finishedAt = Number(rec.ft);
+  const progress = parseJson(rec.p);
+  if (progress.ok) info.progress = progress.value;
+  const result = parseJson(rec.r);
+  if (result.ok) info.result = result.value;
+  const error = parseJson(rec.e);
+  if (error.ok && typeof error.value === 'object' && error.value !== null) info.error = error.value as unknown as JobError;
+  return info;
+}
+
+/**
+ * Serialises an error thrown by a handler for storage: message, class name, stack head, attempt.
+ * @internal
+ */
+export function encodeError(err: unknown, attempt: number): string {
+  const e = err instanceof Error ? err : new Error(typeof err === 'string' ? err : `Non-error thrown: ${safeString(err)}`);
+  const stack = e.stack?.split('\n').slice(0, 6).join('\n');
+  return JSON.stringify({ message: e.message, name: e.name, stack, attempt } satisfies JobError);
+}
+
+function safeString(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

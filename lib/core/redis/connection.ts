@@ -1,0 +1,47 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnection } from '../options.js';
+import { scripts } from './lua.generated.js';
+
+/** What a connection is for; each kind gets the client settings it needs. @internal */
+export type ConnectionRole = 'command' | 'blocking' | 'subscriber';
+
+function isRedis(value: RedisConnection): value is Redis {
+  return typeof value === 'object' && typeof (value as Redis).duplicate === 'function';
+}
+
+/**
+ * Creates a connection we own from the user's Redis setting: a URL, options, or an instance (duplicated, never
+ * mutated). Commands fail fast while disconnected (no offline queue, no blind resend after a reconnect, which
+ * could run a script twice), so callers see a typed error in bounded time; ioredis keeps reconnecting.
+ * Scripts are registered with `defineCommand` under content-hashed names.
+ * @internal
+ */
+export function createConnection(conn: RedisConnection, role: ConnectionRole, commandTimeoutMs: number): Redis {
+  const overrides: Partial<RedisOptions> = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: null,
+    connectionName: `jobcraft:${role}`,
+  };
+  if (role === 'command') {
+    overrides.commandTimeout = commandTimeoutMs;
+    overrides.enableAutoPipelining = true;
+  } else if (role === 'blocking') {
+    // client-side guard for blocking calls on a half-open socket: the call's own timeout plus a grace period
+    overrides.blockingTimeout = 1;
+    overrides.blockingTimeoutGrace = commandTimeoutMs;
+  }
+  let client: Redis;
+  if (typeof conn === 'string') client = new Redis(conn, overrides);
+  else if (isRedis(conn)) client = conn.duplicate(overrides);
+  else client = new Redis({ ...conn, ...overrides });
+  if (role === 'command') {
+    for (const s of Object.values(scripts)) {
+      client.defineCommand(s.command, s.numberOfKeys === undefined ? { lua: s.lua } : { lua: s.lua, numberOfKeys: s.numberOfKeys });
+    }
+  }
+  // errors surface on the calls that hit them; an unhandled 'error' event would crash the process
+  client.on('error', () => {});
+  return client;
+}

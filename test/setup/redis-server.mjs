@@ -1,0 +1,62 @@
+// Starts and stops throwaway redis-server processes for tests (and the multi-process specs that need
+// a Redis of their own to restart). Plain JS so jest's globalSetup can load it without a transform.
+import { spawn } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    let buf = '';
+    sock.setTimeout(500, () => { sock.destroy(); resolve(false); });
+    sock.on('error', () => resolve(false));
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) { sock.destroy(); resolve(buf.startsWith('+PONG')); }
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` on `port` (a free one by default) and resolves once it answers PING.
+ * @returns {Promise<{ port: number, pid: number, url: string, stop: () => Promise<void> }>}
+ */
+export async function startRedis(port) {
+  port ??= await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''],
+    { stdio: 'ignore' },
+  );
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const deadline = Date.now() + 10000;
+  while (!(await ping(port))) {
+    if (exited) throw new Error(`redis-server exited before answering on port ${port}`);
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`redis-server did not answer on port ${port} within 10 s`); }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    port,
+    pid: child.pid,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    }),
+  };
+}
