@@ -1,0 +1,27 @@
+// Checks the built package the way users load it: `import` (ESM, Nest 12 apps) and `require` (CJS, Nest 11
+// apps) of both entry points, through the package's own `exports` map (self-reference by name).
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const expected = ['Enqueuer', 'WorkerPool', 'NonRetryableError', 'InvalidJobError'];
+let failures = 0;
+for (const entry of ['jobcraft', 'jobcraft/core']) {
+  const esm = await import(entry);
+  const cjs = require(entry);
+  for (const [kind, mod] of [['import', esm], ['require', cjs]]) {
+    const missing = expected.filter((name) => typeof mod[name] !== 'function');
+    if (missing.length) {
+      failures++;
+      console.error(`${kind}('${entry}') is missing ${missing.join(', ')}`);
+    } else {
+      console.log(`${kind}('${entry}') ok`);
+    }
+  }
+  if (esm.Enqueuer === cjs.Enqueuer) console.log(`  (${entry}: one shared copy)`);
+}
+const resolved = require.resolve('jobcraft/core');
+if (!resolved.includes('/dist/cjs/')) {
+  failures++;
+  console.error(`require('jobcraft/core') resolved to ${resolved}, expected dist/cjs`);
+}
+process.exit(failures ? 1 : 0);
