@@ -43,6 +43,7 @@ export async function startRedis(port) {
   );
   let exited = false;
   child.on('exit', () => { exited = true; });
+  child.unref(); // never keeps the test runner alive; stop() or the teardown kills it
   const deadline = Date.now() + 10000;
   while (!(await ping(port))) {
     if (exited) throw new Error(`redis-server exited before answering on port ${port}`);
