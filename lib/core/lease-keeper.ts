@@ -17,6 +17,7 @@ export interface LeaseHolder {
 export class LeaseKeeper {
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private failures = 0;
 
   constructor(private readonly deps: { broker: Broker; logger: Logger; leaseMs: number; holder: LeaseHolder }) {}
 
@@ -39,8 +40,9 @@ export class LeaseKeeper {
         const lost = members.filter((_, i) => !held[i]);
         if (lost.length) this.deps.holder.leasesLost(name, lost);
       }
+      this.failures = 0;
     } catch (err) {
-      this.deps.logger.warn(`lease renewal failed (will retry): ${(err as Error).message}`);
+      if (this.failures++ === 0) this.deps.logger.warn(`lease renewal failed (retrying): ${(err as Error).message}`);
     } finally {
       this.busy = false;
     }

@@ -15,6 +15,7 @@ export class Recoverer {
   private timer?: NodeJS.Timeout;
   private stopped = true;
   private running?: Promise<void>;
+  private failures = 0;
 
   constructor(
     private readonly deps: {
@@ -61,8 +62,9 @@ export class Recoverer {
         if (n.earliest !== undefined) next = Math.min(next, n.earliest - found.now + 2);
       }
       if (more) next = 0;
+      this.failures = 0;
     } catch (err) {
-      this.deps.logger.warn(`recovering expired leases failed (will retry): ${(err as Error).message}`);
+      if (this.failures++ === 0) this.deps.logger.warn(`recovering expired leases failed (retrying): ${(err as Error).message}`);
       next = Math.min(1000, leaseMs);
     }
     this.schedule(Math.max(0, next));

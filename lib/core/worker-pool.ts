@@ -65,6 +65,7 @@ export class WorkerPool {
   private claimSeq = 0;
   private claiming = false;
   private claimAgain = false;
+  private claimFailures = 0;
   private rotation = 0;
   private dueTimer?: NodeJS.Timeout;
   private dueAt = Infinity;
@@ -243,11 +244,12 @@ export class WorkerPool {
           void this.startJobs(claimed, reply.now, token);
         }
       } while (this.claimAgain);
+      this.claimFailures = 0;
     } catch (err) {
       if (this.state === 'running') {
-        this.options.logger.warn(`claiming jobs failed (will retry): ${(err as Error).message}`);
+        if (this.claimFailures++ === 0) this.options.logger.warn(`claiming jobs failed (retrying until Redis answers): ${(err as Error).message}`);
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.requestClaim(), 250);
+        this.retryTimer = setTimeout(() => this.requestClaim(), Math.min(1000, 50 * this.claimFailures));
       }
     } finally {
       this.claiming = false;
