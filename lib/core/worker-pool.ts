@@ -155,6 +155,7 @@ export class WorkerPool {
     this.entries = this.registry.compile();
     this.names = [...this.entries.keys()];
     await this.broker.ready();
+    if (this.stopping) return; // stop() was called while we connected: it has closed everything
     this.state = 'running';
     if (this.names.length === 0) return;
     const { logger, leaseMs } = this.options;
@@ -250,6 +251,7 @@ export class WorkerPool {
         if (this.claimFailures++ === 0) this.options.logger.warn(`claiming jobs failed (retrying until Redis answers): ${(err as Error).message}`);
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => this.requestClaim(), Math.min(1000, 50 * this.claimFailures));
+        this.retryTimer.unref();
       }
     } finally {
       this.claiming = false;
@@ -266,6 +268,7 @@ export class WorkerPool {
 
   /** Sets a local timer for the earliest future due job, measured against Redis time from the claim reply. */
   private armDueTimer(reply: ClaimReply): void {
+    if (this.state !== 'running') return; // a claim that lands during shutdown must not leave a timer behind
     let earliest = Infinity;
     for (const n of reply.names) if (n.nextDue !== undefined && n.nextDue > reply.now) earliest = Math.min(earliest, n.nextDue);
     if (earliest === Infinity) return;

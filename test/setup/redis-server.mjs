@@ -16,16 +16,18 @@ export function freePort() {
   });
 }
 
-function ping(port) {
+/** The process id of the redis-server answering on `port`, or undefined if none answers. */
+function serverPid(port) {
   return new Promise((resolve) => {
     const sock = connect(port, '127.0.0.1');
     let buf = '';
-    sock.setTimeout(500, () => { sock.destroy(); resolve(false); });
-    sock.on('error', () => resolve(false));
-    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.setTimeout(500, () => { sock.destroy(); resolve(undefined); });
+    sock.on('error', () => resolve(undefined));
+    sock.on('connect', () => sock.write('INFO server\r\n'));
     sock.on('data', (d) => {
       buf += d.toString();
-      if (buf.includes('\r\n')) { sock.destroy(); resolve(buf.startsWith('+PONG')); }
+      const m = /process_id:(\d+)/.exec(buf);
+      if (m || buf.startsWith('-')) { sock.destroy(); resolve(m ? Number(m[1]) : undefined); }
     });
   });
 }
@@ -35,7 +37,20 @@ function ping(port) {
  * @returns {Promise<{ port: number, pid: number, url: string, stop: () => Promise<void> }>}
  */
 export async function startRedis(port) {
-  port ??= await freePort();
+  if (port === undefined) {
+    // a free port can be taken by someone else before redis-server binds it: retry on another one
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startRedisOn(await freePort());
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
+  }
+  return startRedisOn(port);
+}
+
+async function startRedisOn(port) {
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''],
@@ -45,8 +60,9 @@ export async function startRedis(port) {
   child.on('exit', () => { exited = true; });
   child.unref(); // never keeps the test runner alive; stop() or the teardown kills it
   const deadline = Date.now() + 10000;
-  while (!(await ping(port))) {
-    if (exited) throw new Error(`redis-server exited before answering on port ${port}`);
+  // wait until *our* server answers (another process may hold the port)
+  while ((await serverPid(port)) !== child.pid) {
+    if (exited) throw new Error(`redis-server exited before answering on port ${port} (port taken?)`);
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`redis-server did not answer on port ${port} within 10 s`); }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -56,6 +72,7 @@ export async function startRedis(port) {
     url: `redis://127.0.0.1:${port}`,
     stop: () => new Promise((resolve) => {
       if (exited) return resolve();
+      child.ref(); // keep the caller alive until the server is reaped
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     }),

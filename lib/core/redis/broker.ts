@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisScriptError, RedisUnavailableError } from '../errors.js';
+import { QueueClosedError, RedisScriptError, RedisUnavailableError } from '../errors.js';
 import type { ResolvedConnectionOptions } from '../options.js';
 import { createConnection } from './connection.js';
 import type { JobRecord } from './codec.js';
@@ -96,24 +96,35 @@ export class Broker {
     await this.waitReady(this.client, 'connect');
   }
 
+  private readonly readyWaits = new WeakMap<Redis, Promise<void>>();
+
+  /** Waits (up to commandTimeout) for a connection to be ready; concurrent callers share one wait. */
   private waitReady(client: Redis, operation: string): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
-    if (client.status === 'wait') client.connect().catch(() => {});
-    return new Promise((resolve, reject) => {
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onReady = () => done();
-      const timer = setTimeout(
-        () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.options.commandTimeoutMs} ms`))),
-        this.options.commandTimeoutMs,
-      );
-      client.on('ready', onReady);
-      if (client.status === 'ready') done();
-    });
+    // a closed broker never (re)connects: fail at once instead of opening or waiting on a connection
+    if (this.closed || client.status === 'end') return Promise.reject(new QueueClosedError(`Redis connection for ${operation}`));
+    let wait = this.readyWaits.get(client);
+    if (!wait) {
+      if (client.status === 'wait') client.connect().catch(() => {});
+      wait = new Promise<void>((resolve, reject) => {
+        const done = (err?: Error) => {
+          clearTimeout(timer);
+          client.off('ready', onReady);
+          this.readyWaits.delete(client);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onReady = () => done();
+        const timer = setTimeout(
+          () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.options.commandTimeoutMs} ms`))),
+          this.options.commandTimeoutMs,
+        );
+        client.on('ready', onReady);
+        if (client.status === 'ready') done();
+      });
+      this.readyWaits.set(client, wait);
+    }
+    return wait;
   }
 
   private async script(script: LuaScript, keys: string[], argv: Arg[]): Promise<unknown> {
@@ -298,6 +309,7 @@ export class Broker {
    * @returns the name whose marker woke us, or null on timeout
    */
   async waitForWake(names: readonly string[], timeoutMs: number): Promise<string | null> {
+    if (this.closed) throw new QueueClosedError('Redis connection for wait for jobs');
     this.blocker ??= createConnection(this.options.redis, 'blocking', this.options.commandTimeoutMs);
     if (this.blocker.status !== 'ready') await this.waitReady(this.blocker, 'wait for jobs');
     const markers = names.map((n) => this.keys.marker(n));
@@ -321,6 +333,7 @@ export class Broker {
    * @returns a function that unsubscribes
    */
   async onFinished(listener: (ids: string[]) => void): Promise<void> {
+    if (this.closed) throw new QueueClosedError('Redis connection for subscribe');
     if (!this.subscriber) {
       const sub = createConnection(this.options.redis, 'subscriber', this.options.commandTimeoutMs);
       this.subscriber = sub;
