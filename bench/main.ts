@@ -1,0 +1,296 @@
+// `npm run bench`: jobcraft vs BullMQ on the same Redis, one library at a time, same scenarios, same payload.
+// Starts a throwaway redis-server on a free port (FLUSHALL between scenarios) unless REDIS_URL is set (then
+// every scenario uses its own namespace / prefix, cleaned up afterwards, and nothing is flushed).
+// Prints a table (ours, BullMQ's, ratio ours/BullMQ) and writes bench/results/latest.json.
+// Optional: BENCH_JOBS=<n> changes the 20,000 jobs of the throughput runs; BENCH_SKIP_CRASH=1 skips the
+// SIGKILL scenario (BullMQ's half takes 30-60 s).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startRedis, type RedisServer } from '../test/setup/redis-server.mjs';
+import { createBullSide } from './bullmq.js';
+import { createJobcraftSide } from './jobcraft.js';
+import { RedisStats } from './redis-stats.js';
+import {
+  runBulk,
+  runCrash,
+  runDelayed,
+  runIdleLatency,
+  runThroughput,
+  warmUp,
+  type BenchEnv,
+  type LatencyResult,
+  type SideEntry,
+  type ThroughputResult,
+} from './scenarios.js';
+import { makePayload, percentile, type SideKind } from './side.js';
+
+const CONFIG = {
+  /** Jobs in the throughput, bulk, commands, CPU and memory runs. */
+  jobs: positiveIntEnv('BENCH_JOBS', 20_000),
+  /** Those runs are repeated (libraries alternating) and each figure is the median, to damp host noise. */
+  repeats: 3,
+  /** Enqueue calls kept in flight in the one-call-per-job run. */
+  window: 1000,
+  /** Jobs per addBulk / enqueueMany call. */
+  bulkChunk: 1000,
+  /** Worker concurrency in the processing run and the delayed-jobs run. */
+  concurrency: 50,
+  /** Jobs processed (untimed) by each library before anything is measured. */
+  warmUpJobs: 2000,
+  /** Idle pickup samples, and the pause after each completion so the worker is idle again. */
+  idleSamples: 500,
+  idleGapMs: 5,
+  /** Delayed jobs, with delays drawn uniformly from this range. */
+  delayedJobs: 500,
+  delayMinMs: 100,
+  delayMaxMs: 3000,
+  /** Longest we wait for a killed worker's job to run again (BullMQ's defaults take 30-60 s, up to ~90 s). */
+  crashTimeoutMs: 150_000,
+  skipCrash: process.env.BENCH_SKIP_CRASH === '1',
+};
+
+const SIDES: SideEntry[] = [
+  { kind: 'jobcraft', label: 'jobcraft', create: createJobcraftSide },
+  { kind: 'bullmq', label: 'BullMQ', create: createBullSide },
+];
+
+/** One printed / recorded figure. */
+interface Metric {
+  key: string;
+  label: string;
+  unit: string;
+  /** Which direction is better: throughput higher, everything else lower. */
+  better: 'higher' | 'lower';
+  /** Decimals shown in the table. */
+  digits: number;
+  values: Record<SideKind, number | null>;
+}
+
+function positiveIntEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+function readVersion(packageJson: string): string {
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+function ratio(m: Metric): number | null {
+  const ours = m.values.jobcraft;
+  const theirs = m.values.bullmq;
+  if (ours === null || theirs === null || theirs === 0) return null;
+  return ours / theirs;
+}
+
+function formatNumber(value: number | null, digits: number): string {
+  if (value === null || !Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function formatRatio(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return 'n/a';
+  return value >= 10 || value < 0.1 ? value.toPrecision(2) : value.toFixed(2);
+}
+
+function renderTable(metrics: readonly Metric[]): string {
+  const header = ['metric', 'jobcraft', 'BullMQ', 'ratio', 'better'];
+  const rows = metrics.map((m) => [
+    `${m.label} (${m.unit})`,
+    formatNumber(m.values.jobcraft, m.digits),
+    formatNumber(m.values.bullmq, m.digits),
+    formatRatio(ratio(m)),
+    m.better,
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function log(message: string): void {
+  console.log(`  · ${message}`);
+}
+
+/**
+ * Starts the throwaway redis-server and checks that the server answering on its port really is it: between
+ * picking a free port and redis-server binding it, another process may take the port, and then we would be
+ * talking to (and flushing) someone else's Redis. Retries on a new port if so.
+ */
+async function startOwnRedis(): Promise<{ server: RedisServer; stats: RedisStats }> {
+  for (let attempt = 1; ; attempt++) {
+    const server = await startRedis();
+    const stats = new RedisStats(server.url);
+    const { pid } = await stats.server();
+    if (pid === server.pid) return { server, stats };
+    await stats.close();
+    await stopRedis(server);
+    if (attempt === 3) throw new Error(`port ${server.port} answered from redis-server pid ${pid}, not ours (${server.pid}), 3 times`);
+  }
+}
+
+/**
+ * Kills our redis-server and waits until it has exited. The helper unrefs the child process, so without a
+ * timer holding the event loop open we could exit before reaping it, leaving a zombie behind.
+ */
+async function stopRedis(server: RedisServer): Promise<void> {
+  const hold = setTimeout(() => {}, 10_000);
+  try {
+    await server.stop();
+  } finally {
+    clearTimeout(hold);
+  }
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+  const givenUrl = process.env.REDIS_URL;
+  const { server, stats } = givenUrl ? { server: undefined, stats: new RedisStats(givenUrl) } : await startOwnRedis();
+  const url = givenUrl ?? server!.url;
+  try {
+    const env: BenchEnv = { url, stats, ownPid: server?.pid ?? null, runId: randomBytes(3).toString('hex'), repoRoot };
+    const redisVersion = (await stats.server()).version;
+    console.log(`jobcraft vs BullMQ ${readVersion(`${repoRoot}/node_modules/bullmq/package.json`)} on Redis ${redisVersion}, node ${process.version}`);
+    console.log(givenUrl
+      ? 'Redis: REDIS_URL (shared: own namespaces, no FLUSHALL; memory figures assume it is otherwise idle)'
+      : `Redis: throwaway redis-server on port ${server!.port}`);
+
+    for (const side of SIDES) {
+      log(`warming up ${side.label} (${CONFIG.warmUpJobs} jobs)`);
+      await warmUp(env, side, CONFIG.warmUpJobs);
+    }
+
+    const throughputRuns: Record<SideKind, ThroughputResult[]> = { jobcraft: [], bullmq: [] };
+    const bulkRuns: Record<SideKind, number[]> = { jobcraft: [], bullmq: [] };
+    const idle = {} as Record<SideKind, LatencyResult>;
+    const delayed = {} as Record<SideKind, LatencyResult>;
+    const crash: Record<SideKind, number | null> = { jobcraft: null, bullmq: null };
+
+    for (let run = 1; run <= CONFIG.repeats; run++) {
+      for (const side of SIDES) {
+        const r = await runThroughput(env, side, CONFIG.jobs, CONFIG.window, CONFIG.concurrency);
+        throughputRuns[side.kind].push(r);
+        log(`${side.label} run ${run}/${CONFIG.repeats}: enqueue ${Math.round(r.enqueuePerSec)}/s, process ${Math.round(r.processPerSec)}/s, ` +
+          `${r.commandsPerJob.toFixed(2)} cmds/job, ${r.cpuMicrosPerJob.toFixed(1)} µs CPU/job, ${Math.round(r.memoryBytesPerJob)} B/job`);
+      }
+    }
+    for (let run = 1; run <= CONFIG.repeats; run++) {
+      for (const side of SIDES) {
+        const r = await runBulk(env, side, CONFIG.jobs, CONFIG.bulkChunk);
+        bulkRuns[side.kind].push(r);
+        log(`${side.label} run ${run}/${CONFIG.repeats}: bulk enqueue ${Math.round(r)}/s`);
+      }
+    }
+    for (const side of SIDES) {
+      const r = await runIdleLatency(env, side, CONFIG.idleSamples, CONFIG.idleGapMs);
+      idle[side.kind] = r;
+      log(`${side.label}: idle pickup p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+    }
+    for (const side of SIDES) {
+      const r = await runDelayed(env, side, CONFIG.delayedJobs, CONFIG.delayMinMs, CONFIG.delayMaxMs);
+      delayed[side.kind] = r;
+      log(`${side.label}: delayed lateness p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`);
+    }
+    if (!CONFIG.skipCrash) {
+      for (const side of SIDES) {
+        log(`${side.label}: SIGKILL a worker mid-job, wait for the job to run again${side.kind === 'bullmq' ? ' (BullMQ defaults: 30-60 s)' : ''}`);
+        try {
+          crash[side.kind] = (await runCrash(env, side, CONFIG.crashTimeoutMs)) / 1000;
+          log(`${side.label}: re-run after ${crash[side.kind]!.toFixed(2)} s`);
+        } catch (err) {
+          // keep every other figure: report this one as n/a and fail the run at the end
+          console.error(`  ! ${side.label} crash scenario failed: ${(err as Error).message}`);
+          process.exitCode = 1;
+        }
+      }
+    }
+
+    const both = <T>(pick: (kind: SideKind) => T): Record<SideKind, T> => ({ jobcraft: pick('jobcraft'), bullmq: pick('bullmq') });
+    /** Median over the repeated runs of one figure of the throughput run. */
+    const throughput = (kind: SideKind, pick: (r: ThroughputResult) => number): number => median(throughputRuns[kind].map(pick));
+    const metrics: Metric[] = [
+      // 1a: one enqueue call per job, 1000 outstanding at any time
+      { key: 'enqueue', label: `enqueue, 1 call/job, ${CONFIG.window} in flight`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.enqueuePerSec)) },
+      // 1b: addBulk / enqueueMany of 1000 jobs, one call after the other
+      { key: 'bulkEnqueue', label: `bulk enqueue, ${CONFIG.bulkChunk} per call`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => median(bulkRuns[k])) },
+      // 1c: one worker, concurrency 50, no-op handler, from worker start to last completion
+      { key: 'process', label: `process, 1 worker, concurrency ${CONFIG.concurrency}`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.processPerSec)) },
+      // 1d: every command Redis ran (inside Lua scripts too), enqueue + process, per job
+      { key: 'commandsPerJob', label: 'Redis commands per job, enqueue+process', unit: 'cmds', better: 'lower', digits: 2, values: both((k) => throughput(k, (r) => r.commandsPerJob)) },
+      // 1e: Redis server CPU time (user + sys), enqueue + process, per job
+      { key: 'redisCpuPerJob', label: 'Redis CPU per job, enqueue+process', unit: 'µs', better: 'lower', digits: 1, values: both((k) => throughput(k, (r) => r.cpuMicrosPerJob)) },
+      // 1f: used_memory growth per job waiting in the queue
+      { key: 'memoryPerWaitingJob', label: 'Redis memory per waiting job', unit: 'bytes', better: 'lower', digits: 0, values: both((k) => throughput(k, (r) => r.memoryBytesPerJob)) },
+      // 1g: enqueue call → handler start, worker idle
+      { key: 'idlePickupP50', label: 'idle pickup latency p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p50) },
+      { key: 'idlePickupP99', label: 'idle pickup latency p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p99) },
+      // 1h: handler start − (enqueue call + delay), delays 100-3000 ms
+      { key: 'delayedLatenessP50', label: 'delayed job lateness p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p50) },
+      { key: 'delayedLatenessP99', label: 'delayed job lateness p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p99) },
+      { key: 'delayedLatenessMax', label: 'delayed job lateness max', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].max) },
+      // 1i: SIGKILL of the worker holding a job → another worker starts it, library defaults
+      { key: 'crashRerun', label: "SIGKILLed worker's job re-run after", unit: 's', better: 'lower', digits: 2, values: crash },
+    ];
+
+    const seconds = (performance.now() - began) / 1000;
+    console.log('');
+    console.log(renderTable(metrics));
+    console.log('');
+    console.log('ratio = jobcraft / BullMQ. Better: higher for throughput (jobs/s, ratio > 1 favours jobcraft); lower for all the rest (ratio < 1 favours jobcraft).');
+    console.log(`${CONFIG.jobs.toLocaleString('en-US')} jobs of ${JSON.stringify(makePayload(0)).length} B; the first six rows are medians of ${CONFIG.repeats} runs; ` +
+      `latencies from ${CONFIG.idleSamples} (idle) and ${CONFIG.delayedJobs} (delayed) jobs; the crash row is one kill.`);
+    for (const side of SIDES) {
+      const top = throughputRuns[side.kind][0]!.topCommands.slice(0, 6).map((c) => `${c.command} ${c.perJob.toFixed(2)}`).join(', ');
+      console.log(`top commands per job, ${side.label}: ${top}`);
+    }
+
+    const results = {
+      date: new Date().toISOString(),
+      durationSeconds: Math.round(seconds * 10) / 10,
+      versions: {
+        node: process.version,
+        redis: redisVersion,
+        jobcraft: readVersion(`${repoRoot}/package.json`),
+        bullmq: readVersion(`${repoRoot}/node_modules/bullmq/package.json`),
+        ioredis: readVersion(`${repoRoot}/node_modules/ioredis/package.json`),
+      },
+      host: { platform: `${os.platform()} ${os.release()} ${os.arch()}`, cpu: os.cpus()[0]?.model ?? 'unknown', cpus: os.cpus().length },
+      redis: server ? 'throwaway redis-server (--save "" --appendonly no)' : 'REDIS_URL (shared)',
+      config: CONFIG,
+      metrics: metrics.map((m) => ({ key: m.key, label: m.label, unit: m.unit, better: m.better, jobcraft: m.values.jobcraft, bullmq: m.values.bullmq, ratio: ratio(m) })),
+      details: Object.fromEntries(
+        SIDES.map((s) => [s.kind, {
+          // from the first run (the command mix is deterministic; the total varies by a few hundredths)
+          commandsPerJobByCommand: throughputRuns[s.kind][0]!.topCommands,
+          throughputRuns: throughputRuns[s.kind].map(({ topCommands: _, ...figures }) => figures),
+          bulkEnqueueRuns: bulkRuns[s.kind],
+          idlePickupMs: idle[s.kind],
+          delayedLatenessMs: delayed[s.kind],
+        }]),
+      ),
+    };
+    const dir = `${repoRoot}/bench/results`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/latest.json.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+    await rename(`${dir}/latest.json.tmp`, `${dir}/latest.json`);
+    console.log(`\nwrote bench/results/latest.json; total ${seconds.toFixed(1)} s`);
+  } finally {
+    await stats.close().catch(() => {});
+    if (server) await stopRedis(server);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  // connections of the failed scenario may still be open: do not wait for them
+  process.exit(1);
+});
