@@ -2,7 +2,7 @@ import { DuplicateJobError, InvalidJobError, JobNotFoundError, QueueClosedError,
 import { argsFingerprint, newJobId } from './job-id.js';
 import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnectionOptions } from './options.js';
 import { Broker, type EncodedJob, type EnqueueReply } from './redis/broker.js';
-import { decodeInfo } from './redis/codec.js';
+import { argsFields, decodeInfo } from './redis/codec.js';
 import { toMs, type Duration } from './spec/duration.js';
 import type { EnqueuedJob, EnqueueOptions, JobInfo, JobSpec, JsonValue } from './types.js';
 import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
@@ -167,7 +167,8 @@ export class Enqueuer {
     const argsJson = encodeArgs(args, `${where}("${name}"): args`);
     const o = validateEnqueueOptions(options, `${where}("${name}"): options`);
     const now = Date.now();
-    const extra: string[] = [];
+    const [, firstArgs, ...moreArgs] = argsFields(argsJson);
+    const extra: string[] = moreArgs;
     if (o.maxFails !== undefined) extra.push('mf', String(o.maxFails));
     if (o.backoff !== undefined) extra.push('bo', JSON.stringify(o.backoff));
     if (o.timeoutMs !== undefined) extra.push('to', String(o.timeoutMs));
@@ -182,7 +183,7 @@ export class Enqueuer {
     if (o.priority !== undefined) [mode, modeValue] = ['p', o.priority];
     else if (o.runAtMs !== undefined) [mode, modeValue] = ['a', o.runAtMs];
     else if (o.delayMs) [mode, modeValue] = ['d', o.delayMs];
-    return { id: o.id ?? newJobId(now), name, args: argsJson, enqueuedAt: now, mode, modeValue, checkId: o.id !== undefined, uniqueKey, extra };
+    return { id: o.id ?? newJobId(now), name, args: firstArgs!, enqueuedAt: now, mode, modeValue, checkId: o.id !== undefined, uniqueKey, extra };
   }
 
   private settle(job: EncodedJob, args: unknown, reply: EnqueueReply): EnqueuedJob {

@@ -2,7 +2,7 @@ import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue } from '../typ
 
 /**
  * A job record as stored in its hash. Short field names keep waiting jobs small:
- * n name, a args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
+ * n name, a (a1, a2, …) args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
  * r result JSON, e last error JSON, p progress JSON; per-job options only when set:
  * mf maxFails, bo backoff JSON, to timeout ms, rt retention ms, u unique key.
  * @internal
@@ -12,6 +12,51 @@ export type JobRecord = Record<string, string>;
 const STATES: Record<string, JobState> = {
   q: 'queued', s: 'scheduled', a: 'active', r: 'retrying', c: 'completed', d: 'dead',
 };
+
+/**
+ * Redis keeps a small hash compact (listpack) only while every value is at most 64 bytes
+ * (`hash-max-listpack-value`); one longer value turns it into a hash table at about twice the memory.
+ * So args of up to 2 KiB are stored in 64-byte pieces: `a`, `a1`, `a2`, … (joined back on read).
+ * @internal
+ */
+export const ARGS_CHUNK_BYTES = 64;
+const ARGS_CHUNKED_MAX_BYTES = 2048;
+
+/**
+ * Splits args JSON into the field/value pairs to store: one `a` field, or `a`, `a1`, … pieces of at most
+ * 64 UTF-8 bytes that never split a character.
+ * @internal
+ */
+export function argsFields(json: string): string[] {
+  const bytes = json.length; // lower bound of the UTF-8 length
+  if (bytes <= ARGS_CHUNK_BYTES && Buffer.byteLength(json) <= ARGS_CHUNK_BYTES) return ['a', json];
+  if (bytes > ARGS_CHUNKED_MAX_BYTES) return ['a', json];
+  const out: string[] = [];
+  let start = 0;
+  let size = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    const isHigh = c >= 0xd800 && c <= 0xdbff;
+    const w = c < 0x80 ? 1 : c < 0x800 ? 2 : isHigh ? 4 : 3;
+    if (size + w > ARGS_CHUNK_BYTES) {
+      out.push(out.length === 0 ? 'a' : `a${out.length / 2}`, json.slice(start, i));
+      start = i;
+      size = 0;
+    }
+    size += w;
+    if (isHigh) i++; // a surrogate pair is one 4-byte character
+  }
+  out.push(out.length === 0 ? 'a' : `a${out.length / 2}`, json.slice(start));
+  return out;
+}
+
+/** Joins the args pieces of a record (`a`, `a1`, …); undefined if `a` is missing. */
+function argsText(rec: JobRecord): string | undefined {
+  let text = rec.a;
+  if (text === undefined) return undefined;
+  for (let i = 1; rec[`a${i}`] !== undefined; i++) text += rec[`a${i}`];
+  return text;
+}
 
 /** A record decoded for running: everything the worker needs. @internal */
 export interface RunnableJob {
@@ -64,7 +109,7 @@ export function decodeRunnable(id: string, rec: JobRecord): Decoded {
   const uniqueKey = rec.u;
   const bad = (reason: string): Decoded => ({ ok: false, reason: `Corrupt job record "${id}": ${reason}`, uniqueKey });
   if (typeof rec.n !== 'string' || rec.n === '') return bad('missing name (n)');
-  const args = parseJson(rec.a);
+  const args = parseJson(argsText(rec));
   if (!args.ok) return bad('args (a) is missing or not valid JSON');
   const enqueuedAt = Number(rec.t);
   if (!Number.isFinite(enqueuedAt)) return bad('enqueuedAt (t) is missing or not a number');
@@ -93,7 +138,7 @@ export function decodeRunnable(id: string, rec: JobRecord): Decoded {
 export function decodeInfo(id: string, rec: JobRecord): JobInfo {
   const state = STATES[rec.s ?? ''] ?? 'dead';
   const fails = Number(rec.f ?? 0) || 0;
-  const args = parseJson(rec.a);
+  const args = parseJson(argsText(rec));
   const info: JobInfo = {
     id,
     name: rec.n ?? '',
