@@ -4,8 +4,9 @@ import type { BackoffSpec, EnqueueOptions } from './types.js';
 
 type ErrorClass = new (message: string) => JobcraftError;
 
-const NAME = /^[^\s{}|]{1,128}$/;
-const ID = /^[^\s{}|]{1,200}$/;
+// no whitespace or control characters (records are packed with \0), no braces (hash tags) or | (lease members)
+const NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
+const ID = /^[^\s\p{Cc}{}|]{1,200}$/u;
 /** Largest encoded args accepted, in bytes of JSON. */
 export const MAX_ARGS_BYTES = 1024 * 1024;
 
@@ -15,7 +16,7 @@ export const MAX_ARGS_BYTES = 1024 * 1024;
  */
 export function validateJobName(name: unknown, field: string, E: ErrorClass = InvalidJobError): asserts name is string {
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new E(`${field} must be 1-128 characters with no whitespace, "{", "}" or "|", got ${describe(name)}`);
+    throw new E(`${field} must be 1-128 characters with no whitespace, control characters, "{", "}" or "|", got ${describe(name)}`);
   }
 }
 
@@ -123,7 +124,7 @@ export function validateEnqueueOptions(o: unknown, field = 'options'): ValidEnqu
   };
   if (opts.id !== undefined) {
     if (typeof opts.id !== 'string' || !ID.test(opts.id)) {
-      throw new InvalidJobError(`${field}.id must be 1-200 characters with no whitespace, "{", "}" or "|", got ${describe(opts.id)}`);
+      throw new InvalidJobError(`${field}.id must be 1-200 characters with no whitespace, control characters, "{", "}" or "|", got ${describe(opts.id)}`);
     }
     out.id = opts.id;
   }
@@ -135,8 +136,8 @@ export function validateEnqueueOptions(o: unknown, field = 'options'): ValidEnqu
   }
   if (opts.unique !== undefined && typeof opts.unique !== 'boolean') throw new InvalidJobError(`${field}.unique must be a boolean, got ${describe(opts.unique)}`);
   if (opts.uniqueKey !== undefined) {
-    if (typeof opts.uniqueKey !== 'string' || opts.uniqueKey.length < 1 || opts.uniqueKey.length > 200) {
-      throw new InvalidJobError(`${field}.uniqueKey must be a string of 1-200 characters, got ${describe(opts.uniqueKey)}`);
+    if (typeof opts.uniqueKey !== 'string' || opts.uniqueKey.length < 1 || opts.uniqueKey.length > 200 || /\p{Cc}/u.test(opts.uniqueKey)) {
+      throw new InvalidJobError(`${field}.uniqueKey must be a string of 1-200 characters without control characters, got ${describe(opts.uniqueKey)}`);
     }
     out.uniqueKey = opts.uniqueKey;
   }

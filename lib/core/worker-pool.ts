@@ -3,13 +3,14 @@ import { backoffDelay } from './backoff.js';
 import { JobTimeoutError, NonRetryableError, QueueClosedError } from './errors.js';
 import { Emitter, type WorkerPoolEvents } from './events.js';
 import { HandlerRegistry, type HandlerEntry } from './handler-registry.js';
+import { JobContext } from './job-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { resolveWorkerPoolOptions, type ResolvedWorkerPoolOptions, type WorkerPoolOptions } from './options.js';
 import { Recoverer } from './recoverer.js';
 import { Broker, type BuryItem, type ClaimReply, type CompleteItem, type RetryItem } from './redis/broker.js';
 import { decodeRunnable, encodeError, type JobRecord, type RunnableJob } from './redis/codec.js';
 import { toMs, type Duration } from './spec/duration.js';
-import type { HandleOptions, Handler, Job, JobError, JsonValue, Middleware } from './types.js';
+import type { HandleOptions, Handler, JobError, JsonValue, Middleware } from './types.js';
 
 /** Longest a worker blocks waiting for a wake-up before it looks for work anyway (a safety net). */
 const BLOCK_MS = 5000;
@@ -25,7 +26,7 @@ interface Running {
   job: RunnableJob;
   entry: HandlerEntry;
   member: string;
-  controller: AbortController;
+  ctx: JobContext;
   done: Promise<void>;
   /** Set when the outcome must not be recorded (lease lost, or handed back at shutdown). */
   abandoned: boolean;
@@ -63,9 +64,12 @@ export class WorkerPool {
   private readonly running = new Map<string, Running>();
   private starting = 0;
   private claimSeq = 0;
-  private claiming = false;
+  /** Claims in flight: up to two, each for at most half the slots, so one batch's Redis work overlaps another's run. */
+  private claimsInFlight = 0;
   private claimAgain = false;
   private claimFailures = 0;
+  /** The last claim filled its batch, so more jobs are probably waiting: claim as slots free, no need to block. */
+  private backlog = false;
   private rotation = 0;
   private dueTimer?: NodeJS.Timeout;
   private dueAt = Infinity;
@@ -202,10 +206,13 @@ export class WorkerPool {
       const r = this.running.get(m);
       if (!r || r.abandoned) continue;
       r.abandoned = true;
-      r.controller.abort(new LeaseLostError('lease lost: another worker now owns this job'));
+      r.ctx.abort(new LeaseLostError('lease lost: another worker now owns this job'));
+      this.running.delete(m); // its slot is free now; whatever the handler does later is ignored
       this.options.logger.warn(`lost the lease on job "${r.job.id}" (${name}); another worker owns it now`);
       this.events.emit('job:lost', { id: r.job.id, name, attempt: r.job.fails + 1 });
     }
+    this.notifySlot();
+    this.requestClaim();
   }
 
   private get free(): number {
@@ -216,19 +223,23 @@ export class WorkerPool {
 
   private requestClaim(): void {
     if (this.state !== 'running') return;
-    if (this.claiming) {
+    if (this.claimsInFlight >= this.maxClaimsInFlight || this.free <= 0) {
       this.claimAgain = true;
       return;
     }
     void this.claim();
   }
 
+  private get maxClaimsInFlight(): number {
+    return this.options.concurrency > 1 ? 2 : 1;
+  }
+
   private async claim(): Promise<void> {
-    this.claiming = true;
+    this.claimsInFlight++;
     try {
       do {
         this.claimAgain = false;
-        const free = this.free;
+        const free = Math.min(this.free, Math.ceil(this.options.concurrency / this.maxClaimsInFlight));
         if (free <= 0 || this.state !== 'running') break;
         const names = this.rotatedNames();
         const token = `${this.workerId}.${(this.claimSeq++).toString(36)}`;
@@ -240,13 +251,15 @@ export class WorkerPool {
         );
         this.armDueTimer(reply);
         const claimed = reply.names.flatMap((n) => n.ids.map((id) => ({ name: n.name, id })));
-        if (claimed.length) {
-          this.starting += claimed.length;
-          void this.startJobs(claimed, reply.now, token);
-        }
+        this.starting += claimed.length;
+        this.backlog = claimed.length >= free;
+        if (claimed.length) void this.startJobs(claimed, reply.now, token);
+        // a full batch means more may be waiting: let a second claim run alongside this one
+        if (claimed.length === free && this.claimsInFlight < this.maxClaimsInFlight) this.requestClaim();
       } while (this.claimAgain);
       this.claimFailures = 0;
     } catch (err) {
+      this.backlog = false;
       if (this.state === 'running') {
         if (this.claimFailures++ === 0) this.options.logger.warn(`claiming jobs failed (retrying until Redis answers): ${(err as Error).message}`);
         clearTimeout(this.retryTimer);
@@ -254,7 +267,7 @@ export class WorkerPool {
         this.retryTimer.unref();
       }
     } finally {
-      this.claiming = false;
+      this.claimsInFlight--;
       this.notifySlot();
     }
   }
@@ -286,7 +299,8 @@ export class WorkerPool {
   private async runWakeLoop(): Promise<void> {
     let failures = 0;
     while (this.state === 'running') {
-      if (this.free <= 0) {
+      if (this.free <= 0 || this.backlog) {
+        // busy, or jobs are waiting anyway: the next ack or free slot triggers a claim; block on Redis only when idle
         await new Promise<void>((r) => (this.slotWaiter = r));
         continue;
       }
@@ -357,43 +371,39 @@ export class WorkerPool {
   }
 
   private run(job: RunnableJob, entry: HandlerEntry, member: string): void {
-    const controller = new AbortController();
     const attempt = job.fails + 1;
-    const ctx: Job = {
-      id: job.id,
-      name: job.name,
-      args: job.args,
-      attempt,
-      enqueuedAt: job.enqueuedAt,
-      signal: controller.signal,
-      progress: async (value: JsonValue) => {
-        await this.broker.setProgress(job.name, member, JSON.stringify(value));
-      },
-    };
-    const r: Running = { job, entry, member, controller, abandoned: false, done: Promise.resolve() };
+    const ctx = new JobContext(job.id, job.name, job.args, attempt, job.enqueuedAt, async (value) => {
+      await this.broker.setProgress(job.name, member, JSON.stringify(value));
+    });
+    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve() };
     this.running.set(member, r);
     if (this.events.has('job:active')) this.events.emit('job:active', { id: job.id, name: job.name, attempt });
-    const timeoutMs = job.timeoutMs ?? entry.timeoutMs;
-    r.done = this.execute(ctx, entry, controller, timeoutMs).then(
+    r.done = this.execute(ctx, entry, job.timeoutMs ?? entry.timeoutMs).then(
       (result) => this.finish(r, true, result),
       (err) => this.finish(r, false, err),
     );
   }
 
-  private async execute(ctx: Job, entry: HandlerEntry, controller: AbortController, timeoutMs: number | undefined): Promise<unknown> {
-    if (timeoutMs === undefined) return abortable(entry.run(ctx), controller.signal);
-    const timer = setTimeout(() => controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
-    try {
-      return await abortable(entry.run(ctx), controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Runs the chain; with a timeout, fails the attempt when it elapses even if the handler ignores its signal. */
+  private execute(ctx: JobContext, entry: HandlerEntry, timeoutMs: number | undefined): Promise<unknown> {
+    if (timeoutMs === undefined) return entry.run(ctx);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new JobTimeoutError(timeoutMs);
+        ctx.abort(err);
+        reject(err);
+      }, timeoutMs);
+      entry.run(ctx).then(
+        (v) => { clearTimeout(timer); resolve(v); },
+        (e) => { clearTimeout(timer); reject(e); },
+      );
+    });
   }
 
   private finish(r: Running, ok: boolean, value: unknown): void {
+    if (r.abandoned) return; // lease lost or handed back: the slot was freed then, the outcome is not ours
     this.running.delete(r.member);
     this.notifySlot();
-    if (r.abandoned) return;
     const { job, entry, member } = r;
     const attempt = job.fails + 1;
     if (ok) {
@@ -408,7 +418,8 @@ export class WorkerPool {
           member, result: json, retentionMs: job.retentionMs ?? entry.retentionMs ?? this.options.retentionMs, uniqueKey: job.uniqueKey,
         });
         if (this.events.has('job:completed')) {
-          this.pendingEvents.push(() => this.events.emit('job:completed', { id: job.id, name: job.name, attempt, result: JSON.parse(json) as JsonValue }));
+          const result = (value === undefined ? null : value) as JsonValue;
+          this.pendingEvents.push(() => this.events.emit('job:completed', { id: job.id, name: job.name, attempt, result }));
         }
         return;
       }
@@ -470,7 +481,7 @@ export class WorkerPool {
       const track = <T>(p: Promise<T>, requeue: () => void, onOk?: (v: T) => void) =>
         calls.push(p.then((v) => onOk?.(v), (err) => { failed.push(requeue); throw err; }));
       for (const [name, items] of completes) {
-        track(this.broker.completeJobs(name, this.entries.get(name)!.cap > 0, items), () => this.requeue(this.completes, name, items), (o) => this.reportLost(name, items, o));
+        track(this.broker.completeJobs(name, this.entries.get(name)!.cap > 0, this.options.retentionMs, items), () => this.requeue(this.completes, name, items), (o) => this.reportLost(name, items, o));
       }
       for (const [name, items] of retries) {
         track(this.broker.retryJobs(name, items), () => this.requeue(this.retries, name, items), (o) => this.reportLost(name, items, o));
@@ -530,7 +541,7 @@ export class WorkerPool {
     this.notifySlot();
     await this.wakeLoop;
     // let in-flight claims land (their jobs are handed back by startJobs, since we are stopping)
-    while (this.claiming || this.starting > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.claimsInFlight > 0 || this.starting > 0) await new Promise((r) => setTimeout(r, 5));
     const inFlight = [...this.running.values()];
     if (inFlight.length) {
       let timer: NodeJS.Timeout | undefined;
@@ -542,10 +553,11 @@ export class WorkerPool {
       for (const r of this.running.values()) {
         if (r.abandoned) continue;
         r.abandoned = true;
-        r.controller.abort(new ShutdownError('the worker pool is shutting down; this job was handed back to the queue'));
+        r.ctx.abort(new ShutdownError('the worker pool is shutting down; this job was handed back to the queue'));
         this.queueAck(this.releases, r.job.name, r.member);
         this.events.emit('job:released', { id: r.job.id, name: r.job.name, attempt: r.job.fails + 1 });
       }
+      this.running.clear();
     }
     await this.leaseKeeper?.stop();
     await this.recoverer?.stop();
@@ -554,17 +566,4 @@ export class WorkerPool {
     this.state = 'stopped';
     await this.broker.close();
   }
-}
-
-/** Resolves or rejects with the work, or rejects with the signal's reason as soon as it aborts. */
-function abortable(work: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
 }

@@ -191,25 +191,36 @@ export class Broker {
 
   /** Reads just-claimed records and marks them active. `'WRONGTYPE'` = not a hash, `null` = gone. */
   async startJobs(ids: readonly string[], now: number): Promise<(JobRecord | 'WRONGTYPE' | null)[]> {
-    const reply = (await this.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now])) as (string[] | string)[];
+    const reply = (await this.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now])) as string[];
     return reply.map((r) => {
       if (r === 'WRONGTYPE') return 'WRONGTYPE';
-      if (!Array.isArray(r) || r.length === 0) return null;
+      if (!r) return null;
+      const parts = r.split('\0');
       const rec: JobRecord = {};
-      for (let i = 0; i + 1 < r.length; i += 2) rec[r[i]!] = r[i + 1]!;
+      for (let i = 0; i + 1 < parts.length; i += 2) rec[parts[i]!] = parts[i + 1]!;
+      if (parts.length % 2 === 1) rec[''] = ''; // odd count: a value held a NUL; decoding will report the record as corrupt
       return rec;
     });
   }
 
   /** Records results of finished jobs of one name whose leases are still held. */
-  async completeJobs(name: string, wake: boolean, items: readonly CompleteItem[]): Promise<LeaseOutcome[]> {
-    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name)];
-    const argv: Arg[] = [this.keys.finishedChannel(), wake ? '1' : '0'];
+  async completeJobs(name: string, wake: boolean, defaultRetentionMs: number, items: readonly CompleteItem[]): Promise<LeaseOutcome[]> {
+    const keys = [this.keys.lease(name), this.keys.marker(name)];
+    const uniqueKeys: string[] = [];
+    const tokens = new Map<string, number>();
+    const perJob: Arg[] = [];
     for (const it of items) {
-      const jobKey = this.keys.job(idOf(it.member));
-      keys.push(jobKey, it.uniqueKey ?? jobKey);
-      argv.push(it.member, it.result, it.retentionMs, it.uniqueKey ? '1' : '0');
+      const bar = it.member.lastIndexOf('|');
+      const token = it.member.slice(bar + 1);
+      let t = tokens.get(token);
+      if (t === undefined) tokens.set(token, (t = tokens.size));
+      keys.push(this.keys.job(it.member.slice(0, bar)));
+      let u = '';
+      if (it.uniqueKey) u = String(uniqueKeys.push(it.uniqueKey));
+      perJob.push(`${t},${it.retentionMs === defaultRetentionMs ? '' : it.retentionMs},${u}`, it.result);
     }
+    keys.push(...uniqueKeys);
+    const argv: Arg[] = [this.keys.finishedChannel(), wake ? '1' : '0', defaultRetentionMs, this.keys.job('').length, tokens.size, ...tokens.keys(), ...perJob];
     return (await this.script(scripts.completeJobs, keys, argv)) as LeaseOutcome[];
   }
 

@@ -1,9 +1,11 @@
 --[[
   complete-jobs: records the results of a batch of finished jobs of one name, if their leases are still held.
   @keys variadic
-  KEYS[1] lease zset, KEYS[2] ready list, KEYS[3] marker zset; then 2 per job: job hash, unique key (or the job key)
-  ARGV[1] finished channel, ARGV[2] '1' to wake a worker (capped names: the cap just freed);
-  then 4 per job: lease member, resultJson, retentionMs, '1' if the job holds a unique key
+  KEYS[1] lease zset, KEYS[2] marker zset, then one job hash per job, then the unique keys some jobs hold
+  ARGV[1] finished channel, ARGV[2] '1' to wake a worker (capped names: the cap just freed),
+  ARGV[3] default retentionMs, ARGV[4] length of the job key prefix (the id follows it), ARGV[5] T = number of claim
+  tokens, ARGV[6..5+T] the tokens; then 2 per job: spec "<token index>,<retentionMs or empty>,<unique key index or empty>"
+  and resultJson. (Compact on purpose: 3 strings per job on the wire instead of 6.)
   Reply: per job 'OK' or 'LOST' (lease gone: another worker owns the job now; nothing written)
   Commands per batch: ZMSCORE + ZREM + SPUBLISH (+ TIME if kept, + DEL if retention 0); per job: HSET + PEXPIRE when kept.
 ]]
@@ -11,35 +13,40 @@
 --- @include "lease-owned"
 --- @include "release-unique"
 
-local leaseKey, readyKey, markerKey = KEYS[1], KEYS[2], KEYS[3]
-local members = {}
-for j = 1, (#ARGV - 2) / 4 do members[j] = ARGV[3 + (j - 1) * 4] end
+local leaseKey, markerKey = KEYS[1], KEYS[2]
+local defaultRetention, prefixLen, nTokens = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local base = 6 + nTokens
+local n = (#ARGV - base + 1) / 2
+local members, ids, retention, uniq = {}, {}, {}, {}
+for j = 1, n do
+  local t, r, u = string.match(ARGV[base + (j - 1) * 2], '^(%d+),(%d*),(%d*)$')
+  ids[j] = string.sub(KEYS[2 + j], prefixLen + 1)
+  members[j] = ids[j] .. '|' .. ARGV[5 + tonumber(t) + 1]
+  retention[j] = r == '' and defaultRetention or tonumber(r)
+  uniq[j] = u ~= '' and KEYS[2 + n + tonumber(u)] or nil
+end
 local owned, ownedMembers = leaseOwned(leaseKey, members)
 if #ownedMembers > 0 then redis.call('ZREM', leaseKey, unpack(ownedMembers)) end
-local out, ids, del = {}, {}, {}
+local out, done, del = {}, {}, {}
 local now
-for j = 1, #members do
+for j = 1, n do
   if owned[j] then
-    local jobKey, uniqueKey = KEYS[2 + j * 2], KEYS[3 + j * 2]
-    local base = 3 + (j - 1) * 4
-    local result, retentionMs = ARGV[base + 1], tonumber(ARGV[base + 2])
-    local id = leaseJobId(members[j])
-    if retentionMs > 0 then
+    local jobKey = KEYS[2 + j]
+    if retention[j] > 0 then
       now = now or nowMs()
-      redis.call('HSET', jobKey, 's', 'c', 'r', result, 'ft', now)
-      redis.call('PEXPIRE', jobKey, retentionMs)
+      redis.call('HSET', jobKey, 's', 'c', 'r', ARGV[base + (j - 1) * 2 + 1], 'ft', now)
+      redis.call('PEXPIRE', jobKey, retention[j])
     else
       del[#del + 1] = jobKey
     end
-    if ARGV[base + 3] == '1' then releaseUnique(uniqueKey, id) end
-    ids[#ids + 1] = id
+    if uniq[j] then releaseUnique(uniq[j], ids[j]) end
+    done[#done + 1] = ids[j]
     out[j] = 'OK'
   else
     out[j] = 'LOST'
   end
 end
 if #del > 0 then redis.call('DEL', unpack(del)) end
-if #ids > 0 then redis.call('SPUBLISH', ARGV[1], table.concat(ids, ' ')) end
--- a capped name freed slots: wake a worker that may have been held back by the cap
-if ARGV[2] == '1' and #ids > 0 then redis.call('ZADD', markerKey, 0, '0') end
+if #done > 0 then redis.call('SPUBLISH', ARGV[1], table.concat(done, ' ')) end
+if ARGV[2] == '1' and #done > 0 then redis.call('ZADD', markerKey, 0, '0') end
 return out
