@@ -37,7 +37,9 @@ export class Enqueuer {
   private flushScheduled = false;
   private closed = false;
   private readonly waiters = new Map<string, Set<() => void>>();
-  private subscribed?: Promise<void>;
+  private readonly onFinished = (ids: string[]): void => {
+    for (const done of ids) this.waiters.get(done)?.forEach((wake) => wake());
+  };
 
   /**
    * @param options - Redis connection, namespace, logger, command timeout
@@ -126,10 +128,7 @@ export class Enqueuer {
     if (this.closed) throw new QueueClosedError('Enqueuer');
     const timeoutMs = options.timeout === undefined ? Infinity : toMs(options.timeout, 'waitFor.timeout');
     const deadline = Date.now() + timeoutMs;
-    this.subscribed ??= this.broker.onFinished((ids) => {
-      for (const done of ids) this.waiters.get(done)?.forEach((wake) => wake());
-    });
-    await this.subscribed;
+    await this.broker.onFinished(this.onFinished);
     let wake!: () => void;
     let signal = new Promise<void>((r) => (wake = r));
     const listener = () => wake();

@@ -97,6 +97,38 @@ export class Broker {
   }
 
   private readonly readyWaits = new WeakMap<Redis, Promise<void>>();
+  private readonly closeSignals = new WeakMap<Redis, Promise<never>>();
+  /** Fails whatever waits on a connection we gave up on (see `abandon`). */
+  private readonly abandonHooks = new WeakMap<Redis, Set<(err: Error) => void>>();
+  private subscribing?: Promise<void>;
+
+  /**
+   * Rejects when the connection closes. ioredis neither resends nor rejects the commands that were in flight
+   * when a connection drops (with autoResendUnfulfilledCommands off, as we need it), so every call races this:
+   * a killed connection fails its calls at once instead of leaving them pending until a timer.
+   */
+  private closeSignal(client: Redis): Promise<never> {
+    let signal = this.closeSignals.get(client);
+    if (!signal) {
+      signal = new Promise<never>((_, reject) => {
+        const fail = (err: Error) => {
+          this.closeSignals.delete(client);
+          this.hooks(client).delete(fail);
+          reject(err);
+        };
+        client.once('close', () => fail(new Error('Connection closed with the call in flight')));
+        this.hooks(client).add(fail);
+      });
+      signal.catch(() => {});
+      this.closeSignals.set(client, signal);
+    }
+    return signal;
+  }
+
+  private call<T>(client: Redis, pending: Promise<T>): Promise<T> {
+    pending.catch(() => {}); // if the connection closed first, this call's own late rejection is of no interest
+    return Promise.race([pending, this.closeSignal(client)]);
+  }
 
   /** Waits (up to commandTimeout) for a connection to be ready; concurrent callers share one wait. */
   private waitReady(client: Redis, operation: string): Promise<void> {
@@ -110,16 +142,21 @@ export class Broker {
         const done = (err?: Error) => {
           clearTimeout(timer);
           client.off('ready', onReady);
+          client.off('end', onEnd);
+          this.hooks(client).delete(onEnd);
           this.readyWaits.delete(client);
           if (err) reject(err);
           else resolve();
         };
         const onReady = () => done();
+        const onEnd = () => done(new QueueClosedError(`Redis connection for ${operation}`)); // disconnected for good
+        this.hooks(client).add(onEnd);
         const timer = setTimeout(
           () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.options.commandTimeoutMs} ms`))),
           this.options.commandTimeoutMs,
         );
         client.on('ready', onReady);
+        client.on('end', onEnd);
         if (client.status === 'ready') done();
       });
       this.readyWaits.set(client, wait);
@@ -131,7 +168,8 @@ export class Broker {
     if (this.client.status !== 'ready') await this.waitReady(this.client, script.command);
     const fn = (this.client as unknown as Record<string, ScriptCall>)[script.command]!;
     try {
-      return script.numberOfKeys === undefined ? await fn.call(this.client, keys.length, ...keys, ...argv) : await fn.call(this.client, ...keys, ...argv);
+      const pending = (script.numberOfKeys === undefined ? fn.call(this.client, keys.length, ...keys, ...argv) : fn.call(this.client, ...keys, ...argv)) as Promise<unknown>;
+      return await this.call(this.client, pending);
     } catch (err) {
       if (isConnectionError(err)) throw new RedisUnavailableError(script.command, err);
       throw new RedisScriptError(script.command, err instanceof Error ? err.message : String(err), err);
@@ -141,7 +179,7 @@ export class Broker {
   private async read<T>(operation: string, run: (client: Redis) => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') await this.waitReady(this.client, operation);
     try {
-      return await run(this.client);
+      return await this.call(this.client, run(this.client));
     } catch (err) {
       if (isConnectionError(err)) throw new RedisUnavailableError(operation, err);
       throw err;
@@ -325,7 +363,7 @@ export class Broker {
     if (this.blocker.status !== 'ready') await this.waitReady(this.blocker, 'wait for jobs');
     const markers = names.map((n) => this.keys.marker(n));
     try {
-      const res = await this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3));
+      const res = await this.call(this.blocker, this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3)));
       if (!res) return null;
       const key = res[0];
       return names[markers.indexOf(key)] ?? null;
@@ -340,19 +378,22 @@ export class Broker {
   }
 
   /**
-   * Subscribes to finished-job announcements (sharded pub/sub).
-   * @returns a function that unsubscribes
+   * Subscribes to finished-job announcements (sharded pub/sub) on a connection of its own. ioredis
+   * re-subscribes by itself after a reconnect. A failed first subscription is not cached: the next call retries.
+   * @param listener - called with the ids in each announcement
    */
-  async onFinished(listener: (ids: string[]) => void): Promise<void> {
-    if (this.closed) throw new QueueClosedError('Redis connection for subscribe');
-    if (!this.subscriber) {
-      const sub = createConnection(this.options.redis, 'subscriber', this.options.commandTimeoutMs);
-      this.subscriber = sub;
-      sub.on('smessage', (_channel: string, message: string) => listener(message.split(' ')));
-      // re-subscribe after a reconnect (ioredis does it too, but a fresh connection may not have subscribed yet)
+  onFinished(listener: (ids: string[]) => void): Promise<void> {
+    if (this.closed) return Promise.reject(new QueueClosedError('Redis connection for subscribe'));
+    this.subscribing ??= (async () => {
+      const sub = (this.subscriber ??= createConnection(this.options.redis, 'subscriber', this.options.commandTimeoutMs));
+      if (sub.listenerCount('smessage') === 0) sub.on('smessage', (_channel: string, message: string) => listener(message.split(' ')));
       await this.waitReady(sub, 'subscribe');
-      await sub.ssubscribe(this.keys.finishedChannel());
-    }
+      await this.call(sub, sub.ssubscribe(this.keys.finishedChannel()));
+    })().catch((err: unknown) => {
+      this.subscribing = undefined;
+      throw err instanceof Error && err.name === 'RedisUnavailableError' ? err : new RedisUnavailableError('subscribe', err);
+    });
+    return this.subscribing;
   }
 
   /** Closes every connection this broker owns. Idempotent. */
@@ -362,16 +403,32 @@ export class Broker {
     await Promise.all(
       [this.client, this.blocker, this.subscriber].map(async (c) => {
         if (!c) return;
-        if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
-        else c.disconnect();
+        if (c.status === 'ready') await c.quit().catch(() => this.abandon(c));
+        else this.abandon(c);
       }),
     );
   }
 
   /** Disconnects the blocking connection at once (interrupts a pending wait). */
   interruptWait(): void {
-    this.blocker?.disconnect();
+    const blocker = this.blocker;
     this.blocker = undefined;
+    if (blocker) this.abandon(blocker);
+  }
+
+  private hooks(client: Redis): Set<(err: Error) => void> {
+    let set = this.abandonHooks.get(client);
+    if (!set) this.abandonHooks.set(client, (set = new Set()));
+    return set;
+  }
+
+  /**
+   * Disconnects a connection for good and fails everything waiting on it. ioredis emits neither 'close' nor
+   * 'end' when a connection that is between reconnect attempts is disconnected, so waiters would hang.
+   */
+  private abandon(client: Redis): void {
+    client.disconnect();
+    for (const fail of [...this.hooks(client)]) fail(new QueueClosedError('Redis connection'));
   }
 }
 
