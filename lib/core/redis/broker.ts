@@ -81,14 +81,33 @@ function isConnectionError(err: unknown): boolean {
  */
 export class Broker {
   readonly keys: Keys;
-  private readonly client: Redis;
+  private client: Redis;
   private blocker?: Redis;
   private subscriber?: Redis;
   private closed = false;
 
   constructor(private readonly options: ResolvedConnectionOptions) {
     this.keys = new Keys(options.namespace);
-    this.client = createConnection(options.redis, 'command', options.commandTimeoutMs);
+    this.client = this.openCommandConnection();
+  }
+
+  /**
+   * The connection for commands and scripts. When it drops after having been ready, it is replaced rather than
+   * left to ioredis's reconnect: ioredis drops (never settles) the commands in flight at the drop, and its
+   * auto-pipelining then waits on that dropped pipeline forever, queueing every later command behind it.
+   */
+  private openCommandConnection(): Redis {
+    const c = createConnection(this.options.redis, 'command');
+    let wasReady = false;
+    c.on('ready', () => {
+      wasReady = true;
+    });
+    c.on('close', () => {
+      if (!wasReady || this.closed || this.client !== c) return;
+      this.client = this.openCommandConnection(); // connects on first use, with ioredis's retries from there on
+      this.abandon(c);
+    });
+    return c;
   }
 
   /** Resolves once the command connection is ready, or rejects with RedisUnavailableError after commandTimeout. */
@@ -101,6 +120,7 @@ export class Broker {
   /** Fails whatever waits on a connection we gave up on (see `abandon`). */
   private readonly abandonHooks = new WeakMap<Redis, Set<(err: Error) => void>>();
   private subscribing?: Promise<void>;
+  private subscribed = false;
 
   /**
    * Rejects when the connection closes. ioredis neither resends nor rejects the commands that were in flight
@@ -125,9 +145,21 @@ export class Broker {
     return signal;
   }
 
-  private call<T>(client: Redis, pending: Promise<T>): Promise<T> {
+  /**
+   * Settles with the call, or rejects when the connection closes or after `timeoutMs` (default commandTimeout),
+   * whichever comes first. The timer is cleared as soon as the call settles.
+   */
+  private async call<T>(client: Redis, pending: Promise<T>, timeoutMs = this.options.commandTimeoutMs): Promise<T> {
     pending.catch(() => {}); // if the connection closed first, this call's own late rejection is of no interest
-    return Promise.race([pending, this.closeSignal(client)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Command timed out after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([pending, this.closeSignal(client), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Waits (up to commandTimeout) for a connection to be ready; concurrent callers share one wait. */
@@ -359,11 +391,12 @@ export class Broker {
    */
   async waitForWake(names: readonly string[], timeoutMs: number): Promise<string | null> {
     if (this.closed) throw new QueueClosedError('Redis connection for wait for jobs');
-    this.blocker ??= createConnection(this.options.redis, 'blocking', this.options.commandTimeoutMs);
+    this.blocker ??= createConnection(this.options.redis, 'blocking');
     if (this.blocker.status !== 'ready') await this.waitReady(this.blocker, 'wait for jobs');
     const markers = names.map((n) => this.keys.marker(n));
     try {
-      const res = await this.call(this.blocker, this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3)));
+      // the call's own guard: its blocking timeout plus commandTimeout, for a half-open socket
+      const res = await this.call(this.blocker, this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3)), timeoutMs + this.options.commandTimeoutMs);
       if (!res) return null;
       const key = res[0];
       return names[markers.indexOf(key)] ?? null;
@@ -385,10 +418,19 @@ export class Broker {
   onFinished(listener: (ids: string[]) => void): Promise<void> {
     if (this.closed) return Promise.reject(new QueueClosedError('Redis connection for subscribe'));
     this.subscribing ??= (async () => {
-      const sub = (this.subscriber ??= createConnection(this.options.redis, 'subscriber', this.options.commandTimeoutMs));
-      if (sub.listenerCount('smessage') === 0) sub.on('smessage', (_channel: string, message: string) => listener(message.split(' ')));
+      const channel = this.keys.finishedChannel();
+      let sub = this.subscriber;
+      if (!sub) {
+        sub = this.subscriber = createConnection(this.options.redis, 'subscriber');
+        sub.on('smessage', (_channel: string, message: string) => listener(message.split(' ')));
+        // after a reconnect, subscribe again (announcements made meanwhile are covered by waitFor's re-reads)
+        sub.on('ready', () => {
+          if (this.subscribed) sub!.ssubscribe(channel).catch(() => {});
+        });
+      }
       await this.waitReady(sub, 'subscribe');
-      await this.call(sub, sub.ssubscribe(this.keys.finishedChannel()));
+      await this.call(sub, sub.ssubscribe(channel));
+      this.subscribed = true;
     })().catch((err: unknown) => {
       this.subscribing = undefined;
       throw err instanceof Error && err.name === 'RedisUnavailableError' ? err : new RedisUnavailableError('subscribe', err);

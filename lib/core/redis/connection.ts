@@ -16,7 +16,7 @@ function isRedis(value: RedisConnection): value is Redis {
  * Scripts are registered with `defineCommand` under content-hashed names.
  * @internal
  */
-export function createConnection(conn: RedisConnection, role: ConnectionRole, commandTimeoutMs: number): Redis {
+export function createConnection(conn: RedisConnection, role: ConnectionRole): Redis {
   const overrides: Partial<RedisOptions> = {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -24,14 +24,12 @@ export function createConnection(conn: RedisConnection, role: ConnectionRole, co
     maxRetriesPerRequest: null,
     connectionName: `jobcraft:${role}`,
   };
-  if (role === 'command') {
-    overrides.commandTimeout = commandTimeoutMs;
-    overrides.enableAutoPipelining = true;
-  } else if (role === 'blocking') {
-    // client-side guard for blocking calls on a half-open socket: the call's own timeout plus a grace period
-    overrides.blockingTimeout = 1;
-    overrides.blockingTimeoutGrace = commandTimeoutMs;
-  }
+  // Call timeouts are the Broker's own (cleared when a call settles): ioredis's commandTimeout/blockingTimeout
+  // timers outlive calls dropped with a closed connection and would keep a stopped process alive.
+  if (role === 'command') overrides.enableAutoPipelining = true;
+  // the Broker re-subscribes on 'ready' itself: ioredis's automatic re-subscribe leaves its promise unhandled,
+  // and it rejects (crashing the process) when the connection is closed mid-reconnect
+  if (role === 'subscriber') overrides.autoResubscribe = false;
   let client: Redis;
   if (typeof conn === 'string') client = new Redis(conn, overrides);
   else if (isRedis(conn)) client = conn.duplicate(overrides);
