@@ -285,7 +285,7 @@ export class WorkerPool {
     let earliest = Infinity;
     for (const n of reply.names) if (n.nextDue !== undefined && n.nextDue > reply.now) earliest = Math.min(earliest, n.nextDue);
     if (earliest === Infinity) return;
-    const at = Date.now() + (earliest - reply.now);
+    const at = this.broker.localTime(earliest) ?? Date.now() + (earliest - reply.now);
     if (this.dueTimer && at >= this.dueAt) return;
     clearTimeout(this.dueTimer);
     this.dueAt = at;
@@ -293,7 +293,7 @@ export class WorkerPool {
       this.dueTimer = undefined;
       this.dueAt = Infinity;
       this.requestClaim();
-    }, Math.max(0, at - Date.now()) + 1);
+    }, Math.max(0, at - Date.now()));
   }
 
   private async runWakeLoop(): Promise<void> {

@@ -120,6 +120,10 @@ export class Broker {
   /** Fails whatever waits on a connection we gave up on (see `abandon`). */
   private readonly abandonHooks = new WeakMap<Redis, Set<(err: Error) => void>>();
   private subscribing?: Promise<void>;
+  /** Bounds on (Redis clock − local clock), in ms, learned from replies that carry Redis time. */
+  private clockLow = -Infinity;
+  private clockHigh = Infinity;
+  private clockSince = 0;
   private subscribed = false;
 
   /**
@@ -218,23 +222,93 @@ export class Broker {
     }
   }
 
+  /**
+   * Records one observation of Redis time: `redisNow` was read by a script sent at `sentAt` and answered at
+   * `replyAt` (local ms), which bounds the offset between the clocks. Bounds are restarted every minute, so a
+   * clock adjustment is picked up.
+   */
+  private observeClock(redisNow: number, sentAt: number, replyAt: number): void {
+    if (replyAt - this.clockSince > 60_000) {
+      this.clockLow = -Infinity;
+      this.clockHigh = Infinity;
+      this.clockSince = replyAt;
+    }
+    this.clockLow = Math.max(this.clockLow, redisNow - replyAt - 1); // -1: Redis time is floored to the ms
+    this.clockHigh = Math.min(this.clockHigh, redisNow - sentAt + 1);
+    if (this.clockLow > this.clockHigh) {
+      this.clockLow = redisNow - replyAt - 1;
+      this.clockHigh = redisNow - sentAt + 1;
+    }
+  }
+
+  /** Learns the Redis clock's offset with one TIME round trip (a read); at most about once a minute per broker. */
+  private async syncClock(): Promise<void> {
+    const sentAt = Date.now();
+    const [sec, usec] = await this.read('TIME', (c) => c.time());
+    this.observeClock(Number(sec) * 1000 + Math.floor(Number(usec) / 1000), sentAt, Date.now());
+  }
+
+  /** The local time at which the Redis clock reads `redisMs`, if the offset is known to within a few ms. */
+  localTime(redisMs: number): number | undefined {
+    const offset = this.redisOffset();
+    return offset === undefined ? undefined : redisMs - offset;
+  }
+
+  /** Redis clock − local clock, if known to within a few ms. */
+  private redisOffset(): number | undefined {
+    return this.clockHigh - this.clockLow <= 4 ? (this.clockLow + this.clockHigh) / 2 : undefined;
+  }
+
   /** Writes a batch of jobs; each is accepted or refused on its own. */
   async enqueueJobs(jobs: readonly EncodedJob[]): Promise<EnqueueReply[]> {
-    const keys: string[] = [];
-    const argv: Arg[] = [];
+    const groups = new Map<string, number>();
+    const nameKeys: string[] = [];
+    const jobKeys: string[] = [];
+    const uniqueKeys: string[] = [];
+    const argv: Arg[] = [0, this.keys.job('').length];
+    if (this.redisOffset() === undefined && jobs.some((j) => j.mode === 'd')) await this.syncClock();
+    const sentAt = Date.now();
+    const offset = this.redisOffset();
+    const relative: (number | undefined)[] = [];
     for (const j of jobs) {
-      const jobKey = this.keys.job(j.id);
-      keys.push(jobKey, this.keys.ready(j.name), this.keys.schedule(j.name), this.keys.marker(j.name), j.uniqueKey ?? jobKey);
-      const flags = (j.checkId ? 'i' : '') + (j.uniqueKey ? 'u' : '');
-      argv.push(j.id, j.name, j.args, j.enqueuedAt, j.mode, j.modeValue, flags, j.extra.length / 2, ...j.extra);
+      let g = groups.get(j.name);
+      if (g === undefined) {
+        groups.set(j.name, (g = groups.size));
+        nameKeys.push(this.keys.ready(j.name), this.keys.schedule(j.name), this.keys.marker(j.name));
+      }
+      jobKeys.push(this.keys.job(j.id));
+      const u = j.uniqueKey ? jobs.length + uniqueKeys.push(j.uniqueKey) : '';
+      let mode = j.mode;
+      let modeValue: number | string = j.mode === 'n' ? '' : j.modeValue;
+      if (j.mode === 'd') {
+        // a delay counts from the enqueue call, on the Redis clock: absolute when the offset is known, else
+        // relative to the script's Redis time, less the time this job waited for its batch
+        if (offset !== undefined) {
+          mode = 'a';
+          modeValue = Math.round(j.enqueuedAt + j.modeValue + offset);
+        } else {
+          modeValue = Math.max(0, j.modeValue - (sentAt - j.enqueuedAt));
+          relative[jobKeys.length - 1] = modeValue;
+        }
+      }
+      argv.push(`${g},${j.enqueuedAt},${mode},${modeValue},${j.checkId ? 'i' : '-'},${u},${j.extra.length / 2}`, j.name, j.args, ...j.extra);
     }
+    argv[0] = groups.size;
+    const keys = [...nameKeys, ...jobKeys, ...uniqueKeys];
     const reply = (await this.script(scripts.enqueueJobs, keys, argv)) as Arg[];
+    const replyAt = Date.now();
     const out: EnqueueReply[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const status = String(reply[i * 2]);
       const detail = reply[i * 2 + 1];
-      if (status === 'OK') out.push(detail === '' || detail === undefined ? { status } : { status, due: Number(detail) });
-      else if (status === 'DUPLICATE_ID' || status === 'DUPLICATE_UNIQUE') out.push({ status, holder: String(detail) });
+      if (status === 'OK') {
+        if (detail === '' || detail === undefined) out.push({ status });
+        else {
+          out.push({ status, due: Number(detail) });
+          const rel = relative[i];
+          if (rel !== undefined) this.observeClock(Number(detail) - rel, sentAt, replyAt);
+        }
+      } else if (status === 'DUPLICATE_ID' || status === 'DUPLICATE_UNIQUE') out.push({ status, holder: String(detail) });
       else throw new RedisScriptError(scripts.enqueueJobs.command, `unexpected status ${status}`);
     }
     return out;
@@ -248,7 +322,9 @@ export class Broker {
       keys.push(this.keys.ready(r.name), this.keys.schedule(r.name), this.keys.lease(r.name), this.keys.marker(r.name));
       argv.push(r.room, r.cap);
     }
+    const sentAt = Date.now();
     const reply = (await this.script(scripts.claimJobs, keys, argv)) as unknown[];
+    this.observeClock(Number(reply[0]), sentAt, Date.now());
     return {
       now: Number(reply[0]),
       names: requests.map((r, i) => {

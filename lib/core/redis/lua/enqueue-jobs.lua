@@ -1,29 +1,39 @@
 --[[
   enqueue-jobs: writes a batch of new jobs, each atomically accepted or refused.
   @keys variadic
-  KEYS (5 per job): job hash, ready list, schedule zset, marker zset, unique key (the job key when not unique)
-  ARGV (per job, 8 + 2n): id, name, argsJson, enqueuedAtMs, mode, modeValue, flags, n, then n field/value pairs
+  KEYS: M name groups of 3 (ready list, schedule zset, marker zset), then one job hash per job, then the unique keys
+  some jobs take
+  ARGV[1] M (number of name groups), ARGV[2] length of the job key prefix (the id follows it); then per job:
+    spec "<name index>,<enqueuedAtMs>,<mode>,<modeValue>,<flags>,<unique key index or empty>,<n>", the name,
+    the first args piece, then n field/value pairs (more args pieces, per-job options)
     mode: 'n' now (ready list) | 'd' delay ms (schedule, Redis clock) | 'a' at ms | 'p' priority (schedule, score -p)
-    flags: contains 'i' to check for a live job with a custom id, 'u' to take the unique key
+    flags: 'i' to check for a live job with this custom id, '-' for none
+  (Compact on purpose: the name's keys once per batch, not once per job.)
   Reply: per job two entries: status ('OK' | 'DUPLICATE_ID' | 'DUPLICATE_UNIQUE') and detail
     (OK: due ms or ''; DUPLICATE_*: id of the job holding the id or key)
   Commands per job, common path (auto id, run now): HSET + LPUSH = 2, plus ZADD marker when the list was empty.
 ]]
 --- @include "now-ms"
 
+local m, prefixLen = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
-local a = 1
+local a = 3
+local j = 0
 local now
-for k = 1, #KEYS, 5 do
-  local jobKey, readyKey, schedKey, markerKey, uniqueKey = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-  local id, name, args, enqueuedAt = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local mode, modeValue, flags, n = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], tonumber(ARGV[a + 7])
+while a <= #ARGV do
+  j = j + 1
+  local jobKey = KEYS[3 * m + j]
+  local id = string.sub(jobKey, prefixLen + 1)
+  local g, enqueuedAt, mode, modeValue, flags, u, n = string.match(ARGV[a], '^(%d+),(%d+),(%a),([%d.]*),(%S+),(%d*),(%d+)$')
+  local readyKey, schedKey, markerKey = KEYS[g * 3 + 1], KEYS[g * 3 + 2], KEYS[g * 3 + 3]
+  local name, args = ARGV[a + 1], ARGV[a + 2]
+  n = tonumber(n)
   local extra = {}
-  for i = 1, n * 2 do extra[i] = ARGV[a + 7 + i] end
-  a = a + 8 + n * 2
+  for i = 1, n * 2 do extra[i] = ARGV[a + 2 + i] end
+  a = a + 3 + n * 2
 
   local status, detail = 'OK', ''
-  if string.find(flags, 'i', 1, true) then
+  if flags == 'i' then
     local s = redis.pcall('HGET', jobKey, 's')
     if s == 'q' or s == 's' or s == 'a' or s == 'r' then
       status, detail = 'DUPLICATE_ID', id
@@ -31,7 +41,8 @@ for k = 1, #KEYS, 5 do
       redis.call('DEL', jobKey) -- a finished (or corrupt) record with this id is replaced
     end
   end
-  if status == 'OK' and string.find(flags, 'u', 1, true) then
+  if status == 'OK' and u ~= '' then
+    local uniqueKey = KEYS[3 * m + tonumber(u)]
     if not redis.call('SET', uniqueKey, id, 'NX') then
       status, detail = 'DUPLICATE_UNIQUE', redis.call('GET', uniqueKey) or ''
     end
