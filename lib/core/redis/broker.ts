@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import { QueueClosedError, RedisScriptError, RedisUnavailableError } from '../errors.js';
 import type { ResolvedConnectionOptions } from '../options.js';
 import { createConnection } from './connection.js';
+import { ConnectionGuard } from './connection-guard.js';
+import { RedisClock } from './redis-clock.js';
 import type { JobRecord } from './codec.js';
 import { Keys } from './keys.js';
 import { scripts, type LuaScript } from './lua.generated.js';
@@ -85,9 +87,14 @@ export class Broker {
   private blocker?: Redis;
   private subscriber?: Redis;
   private closed = false;
+  private readonly guard: ConnectionGuard;
+  private readonly clock = new RedisClock();
+  private subscribing?: Promise<void>;
+  private subscribed = false;
 
   constructor(private readonly options: ResolvedConnectionOptions) {
     this.keys = new Keys(options.namespace);
+    this.guard = new ConnectionGuard(options.commandTimeoutMs, () => this.closed);
     this.client = this.openCommandConnection();
   }
 
@@ -105,107 +112,22 @@ export class Broker {
     c.on('close', () => {
       if (!wasReady || this.closed || this.client !== c) return;
       this.client = this.openCommandConnection(); // connects on first use, with ioredis's retries from there on
-      this.abandon(c);
+      this.guard.abandon(c);
     });
     return c;
   }
 
   /** Resolves once the command connection is ready, or rejects with RedisUnavailableError after commandTimeout. */
   async ready(): Promise<void> {
-    await this.waitReady(this.client, 'connect');
-  }
-
-  private readonly readyWaits = new WeakMap<Redis, Promise<void>>();
-  private readonly closeSignals = new WeakMap<Redis, Promise<never>>();
-  /** Fails whatever waits on a connection we gave up on (see `abandon`). */
-  private readonly abandonHooks = new WeakMap<Redis, Set<(err: Error) => void>>();
-  private subscribing?: Promise<void>;
-  /** Bounds on (Redis clock − local clock), in ms, learned from replies that carry Redis time. */
-  private clockLow = -Infinity;
-  private clockHigh = Infinity;
-  private clockSince = 0;
-  private subscribed = false;
-
-  /**
-   * Rejects when the connection closes. ioredis neither resends nor rejects the commands that were in flight
-   * when a connection drops (with autoResendUnfulfilledCommands off, as we need it), so every call races this:
-   * a killed connection fails its calls at once instead of leaving them pending until a timer.
-   */
-  private closeSignal(client: Redis): Promise<never> {
-    let signal = this.closeSignals.get(client);
-    if (!signal) {
-      signal = new Promise<never>((_, reject) => {
-        const fail = (err: Error) => {
-          this.closeSignals.delete(client);
-          this.hooks(client).delete(fail);
-          reject(err);
-        };
-        client.once('close', () => fail(new Error('Connection closed with the call in flight')));
-        this.hooks(client).add(fail);
-      });
-      signal.catch(() => {});
-      this.closeSignals.set(client, signal);
-    }
-    return signal;
-  }
-
-  /**
-   * Settles with the call, or rejects when the connection closes or after `timeoutMs` (default commandTimeout),
-   * whichever comes first. The timer is cleared as soon as the call settles.
-   */
-  private async call<T>(client: Redis, pending: Promise<T>, timeoutMs = this.options.commandTimeoutMs): Promise<T> {
-    pending.catch(() => {}); // if the connection closed first, this call's own late rejection is of no interest
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Command timed out after ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([pending, this.closeSignal(client), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Waits (up to commandTimeout) for a connection to be ready; concurrent callers share one wait. */
-  private waitReady(client: Redis, operation: string): Promise<void> {
-    if (client.status === 'ready') return Promise.resolve();
-    // a closed broker never (re)connects: fail at once instead of opening or waiting on a connection
-    if (this.closed || client.status === 'end') return Promise.reject(new QueueClosedError(`Redis connection for ${operation}`));
-    let wait = this.readyWaits.get(client);
-    if (!wait) {
-      if (client.status === 'wait') client.connect().catch(() => {});
-      wait = new Promise<void>((resolve, reject) => {
-        const done = (err?: Error) => {
-          clearTimeout(timer);
-          client.off('ready', onReady);
-          client.off('end', onEnd);
-          this.hooks(client).delete(onEnd);
-          this.readyWaits.delete(client);
-          if (err) reject(err);
-          else resolve();
-        };
-        const onReady = () => done();
-        const onEnd = () => done(new QueueClosedError(`Redis connection for ${operation}`)); // disconnected for good
-        this.hooks(client).add(onEnd);
-        const timer = setTimeout(
-          () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.options.commandTimeoutMs} ms`))),
-          this.options.commandTimeoutMs,
-        );
-        client.on('ready', onReady);
-        client.on('end', onEnd);
-        if (client.status === 'ready') done();
-      });
-      this.readyWaits.set(client, wait);
-    }
-    return wait;
+    await this.guard.waitReady(this.client, 'connect');
   }
 
   private async script(script: LuaScript, keys: string[], argv: Arg[]): Promise<unknown> {
-    if (this.client.status !== 'ready') await this.waitReady(this.client, script.command);
+    if (this.client.status !== 'ready') await this.guard.waitReady(this.client, script.command);
     const fn = (this.client as unknown as Record<string, ScriptCall>)[script.command]!;
     try {
       const pending = (script.numberOfKeys === undefined ? fn.call(this.client, keys.length, ...keys, ...argv) : fn.call(this.client, ...keys, ...argv)) as Promise<unknown>;
-      return await this.call(this.client, pending);
+      return await this.guard.call(this.client, pending);
     } catch (err) {
       if (isConnectionError(err)) throw new RedisUnavailableError(script.command, err);
       throw new RedisScriptError(script.command, err instanceof Error ? err.message : String(err), err);
@@ -213,31 +135,12 @@ export class Broker {
   }
 
   private async read<T>(operation: string, run: (client: Redis) => Promise<T>): Promise<T> {
-    if (this.client.status !== 'ready') await this.waitReady(this.client, operation);
+    if (this.client.status !== 'ready') await this.guard.waitReady(this.client, operation);
     try {
-      return await this.call(this.client, run(this.client));
+      return await this.guard.call(this.client, run(this.client));
     } catch (err) {
       if (isConnectionError(err)) throw new RedisUnavailableError(operation, err);
       throw err;
-    }
-  }
-
-  /**
-   * Records one observation of Redis time: `redisNow` was read by a script sent at `sentAt` and answered at
-   * `replyAt` (local ms), which bounds the offset between the clocks. Bounds are restarted every minute, so a
-   * clock adjustment is picked up.
-   */
-  private observeClock(redisNow: number, sentAt: number, replyAt: number): void {
-    if (replyAt - this.clockSince > 60_000) {
-      this.clockLow = -Infinity;
-      this.clockHigh = Infinity;
-      this.clockSince = replyAt;
-    }
-    this.clockLow = Math.max(this.clockLow, redisNow - replyAt - 1); // -1: Redis time is floored to the ms
-    this.clockHigh = Math.min(this.clockHigh, redisNow - sentAt + 1);
-    if (this.clockLow > this.clockHigh) {
-      this.clockLow = redisNow - replyAt - 1;
-      this.clockHigh = redisNow - sentAt + 1;
     }
   }
 
@@ -245,18 +148,7 @@ export class Broker {
   private async syncClock(): Promise<void> {
     const sentAt = Date.now();
     const [sec, usec] = await this.read('TIME', (c) => c.time());
-    this.observeClock(Number(sec) * 1000 + Math.floor(Number(usec) / 1000), sentAt, Date.now());
-  }
-
-  /** The local time at which the Redis clock reads `redisMs`, if the offset is known to within a few ms. */
-  localTime(redisMs: number): number | undefined {
-    const offset = this.redisOffset();
-    return offset === undefined ? undefined : redisMs - offset;
-  }
-
-  /** Redis clock − local clock, if known to within a few ms. */
-  private redisOffset(): number | undefined {
-    return this.clockHigh - this.clockLow <= 4 ? (this.clockLow + this.clockHigh) / 2 : undefined;
+    this.clock.observe(Number(sec) * 1000 + Math.floor(Number(usec) / 1000), sentAt, Date.now());
   }
 
   /** Writes a batch of jobs; each is accepted or refused on its own. */
@@ -266,9 +158,9 @@ export class Broker {
     const jobKeys: string[] = [];
     const uniqueKeys: string[] = [];
     const argv: Arg[] = [0, this.keys.job('').length];
-    if (this.redisOffset() === undefined && jobs.some((j) => j.mode === 'd')) await this.syncClock();
+    if (this.clock.offset() === undefined && jobs.some((j) => j.mode === 'd')) await this.syncClock();
     const sentAt = Date.now();
-    const offset = this.redisOffset();
+    const offset = this.clock.offset();
     const relative: (number | undefined)[] = [];
     for (const j of jobs) {
       let g = groups.get(j.name);
@@ -306,7 +198,7 @@ export class Broker {
         else {
           out.push({ status, due: Number(detail) });
           const rel = relative[i];
-          if (rel !== undefined) this.observeClock(Number(detail) - rel, sentAt, replyAt);
+          if (rel !== undefined) this.clock.observe(Number(detail) - rel, sentAt, replyAt);
         }
       } else if (status === 'DUPLICATE_ID' || status === 'DUPLICATE_UNIQUE') out.push({ status, holder: String(detail) });
       else throw new RedisScriptError(scripts.enqueueJobs.command, `unexpected status ${status}`);
@@ -324,7 +216,7 @@ export class Broker {
     }
     const sentAt = Date.now();
     const reply = (await this.script(scripts.claimJobs, keys, argv)) as unknown[];
-    this.observeClock(Number(reply[0]), sentAt, Date.now());
+    this.clock.observe(Number(reply[0]), sentAt, Date.now());
     return {
       now: Number(reply[0]),
       names: requests.map((r, i) => {
@@ -468,11 +360,11 @@ export class Broker {
   async waitForWake(names: readonly string[], timeoutMs: number): Promise<string | null> {
     if (this.closed) throw new QueueClosedError('Redis connection for wait for jobs');
     this.blocker ??= createConnection(this.options.redis, 'blocking');
-    if (this.blocker.status !== 'ready') await this.waitReady(this.blocker, 'wait for jobs');
+    if (this.blocker.status !== 'ready') await this.guard.waitReady(this.blocker, 'wait for jobs');
     const markers = names.map((n) => this.keys.marker(n));
     try {
       // the call's own guard: its blocking timeout plus commandTimeout, for a half-open socket
-      const res = await this.call(this.blocker, this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3)), timeoutMs + this.options.commandTimeoutMs);
+      const res = await this.guard.call(this.blocker, this.blocker.bzpopmin(...markers, (timeoutMs / 1000).toFixed(3)), timeoutMs + this.options.commandTimeoutMs);
       if (!res) return null;
       const key = res[0];
       return names[markers.indexOf(key)] ?? null;
@@ -504,8 +396,8 @@ export class Broker {
           if (this.subscribed) sub!.ssubscribe(channel).catch(() => {});
         });
       }
-      await this.waitReady(sub, 'subscribe');
-      await this.call(sub, sub.ssubscribe(channel));
+      await this.guard.waitReady(sub, 'subscribe');
+      await this.guard.call(sub, sub.ssubscribe(channel));
       this.subscribed = true;
     })().catch((err: unknown) => {
       this.subscribing = undefined;
@@ -521,8 +413,8 @@ export class Broker {
     await Promise.all(
       [this.client, this.blocker, this.subscriber].map(async (c) => {
         if (!c) return;
-        if (c.status === 'ready') await c.quit().catch(() => this.abandon(c));
-        else this.abandon(c);
+        if (c.status === 'ready') await c.quit().catch(() => this.guard.abandon(c));
+        else this.guard.abandon(c);
       }),
     );
   }
@@ -531,22 +423,12 @@ export class Broker {
   interruptWait(): void {
     const blocker = this.blocker;
     this.blocker = undefined;
-    if (blocker) this.abandon(blocker);
+    if (blocker) this.guard.abandon(blocker);
   }
 
-  private hooks(client: Redis): Set<(err: Error) => void> {
-    let set = this.abandonHooks.get(client);
-    if (!set) this.abandonHooks.set(client, (set = new Set()));
-    return set;
-  }
-
-  /**
-   * Disconnects a connection for good and fails everything waiting on it. ioredis emits neither 'close' nor
-   * 'end' when a connection that is between reconnect attempts is disconnected, so waiters would hang.
-   */
-  private abandon(client: Redis): void {
-    client.disconnect();
-    for (const fail of [...this.hooks(client)]) fail(new QueueClosedError('Redis connection'));
+  /** The local time at which the Redis clock reads `redisMs`, if the clock offset is known. */
+  localTime(redisMs: number): number | undefined {
+    return this.clock.localTime(redisMs);
   }
 }
 
