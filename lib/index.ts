@@ -7,6 +7,7 @@
 export {
   Enqueuer,
   WorkerPool,
+  Scheduler,
   JobcraftError,
   isJobcraftError,
   InvalidJobError,
@@ -52,4 +53,9 @@ export type {
   Logger,
   Clock,
   Duration,
+  SchedulerOptions,
+  PeriodicOptions,
+  MisfirePolicy,
+  EntryInfo,
+  SchedulerEvents,
 } from './core/index.js';

@@ -1,10 +1,12 @@
 /**
  * jobcraft/core: the framework-agnostic engine (no NestJS): {@link Enqueuer} to add jobs and read them back,
- * {@link WorkerPool} to run them, typed errors, and the public types.
+ * {@link WorkerPool} to run them, {@link Scheduler} for periodic jobs, typed errors, and the public types.
  * @packageDocumentation
  */
 export { Enqueuer } from './enqueuer.js';
 export { WorkerPool } from './worker-pool.js';
+export { Scheduler } from './scheduler.js';
+export type { SchedulerOptions, PeriodicOptions, MisfirePolicy, EntryInfo, SchedulerEvents } from './scheduler.js';
 export {
   JobcraftError,
   isJobcraftError,

@@ -68,6 +68,38 @@ export interface BuryItem {
   uniqueKey?: string;
 }
 
+/** A tick to fire. @internal */
+export interface TickClaim {
+  entry: string;
+  tick: number;
+  jobId: string;
+  jobName: string;
+  args: string;
+  extra: string[];
+  instanceId: string;
+  overlap: 'allow' | 'skip';
+  previousJob: string;
+  notBefore: number;
+  uniqueWindowMs: number;
+}
+
+/** What claiming a tick did. @internal */
+export type TickReply =
+  | { status: 'FIRED'; jobId: string; now: number }
+  | { status: 'TAKEN'; lastJob: string; lastTick: number }
+  | { status: 'SKIPPED'; previousJob: string; now: number }
+  | { status: 'EARLY'; now: number }
+  | { status: 'STALE'; lastJob: string };
+
+/** A periodic entry's shared state. @internal */
+export interface EntryState {
+  lastTick?: number;
+  lastJob?: string;
+  lastBy?: string;
+  lastFiredAt?: number;
+  lastSkipped?: number;
+}
+
 /** Per-call outcome of a lease-guarded transition. @internal */
 export type LeaseOutcome = 'OK' | 'LOST';
 
@@ -146,9 +178,7 @@ export class Broker {
 
   /** Learns the Redis clock's offset with one TIME round trip (a read); at most about once a minute per broker. */
   private async syncClock(): Promise<void> {
-    const sentAt = Date.now();
-    const [sec, usec] = await this.read('TIME', (c) => c.time());
-    this.clock.observe(Number(sec) * 1000 + Math.floor(Number(usec) / 1000), sentAt, Date.now());
+    await this.redisNow();
   }
 
   /** Writes a batch of jobs; each is accepted or refused on its own. */
@@ -338,6 +368,57 @@ export class Broker {
   /** Stores a running job's progress if its lease is still held. */
   async setProgress(name: string, member: string, json: string): Promise<LeaseOutcome> {
     return (await this.script(scripts.setProgress, [this.keys.lease(name), this.keys.job(idOf(member))], [member, json])) as LeaseOutcome;
+  }
+
+  /** Fires one tick of a periodic entry, once across all instances. */
+  async claimTick(c: TickClaim): Promise<TickReply> {
+    const jobKey = this.keys.job(c.jobId);
+    const keys = [this.keys.entry(c.entry), jobKey, this.keys.ready(c.jobName), this.keys.marker(c.jobName), c.previousJob ? this.keys.job(c.previousJob) : jobKey];
+    const argv: Arg[] = [c.tick, c.jobId, c.jobName, c.args, c.instanceId, c.overlap, c.previousJob, c.notBefore, c.uniqueWindowMs, ...c.extra];
+    const r = (await this.script(scripts.claimTick, keys, argv)) as string[];
+    switch (r[0]) {
+      case 'FIRED': return { status: 'FIRED', jobId: r[1]!, now: Number(r[2]) };
+      case 'TAKEN': return { status: 'TAKEN', lastJob: r[1] ?? '', lastTick: Number(r[2]) };
+      case 'SKIPPED': return { status: 'SKIPPED', previousJob: r[1] ?? '', now: Number(r[2]) };
+      case 'EARLY': return { status: 'EARLY', now: Number(r[1]) };
+      case 'STALE': return { status: 'STALE', lastJob: r[1] ?? '' };
+      default: throw new RedisScriptError(scripts.claimTick.command, `unexpected reply ${String(r[0])}`);
+    }
+  }
+
+  /** Reads a periodic entry's shared state. */
+  async readEntry(name: string): Promise<EntryState> {
+    const rec = await this.read('read entry', (c) => c.hgetall(this.keys.entry(name)));
+    const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+    return { lastTick: num(rec.lastTick), lastJob: rec.lastJob || undefined, lastBy: rec.lastBy, lastFiredAt: num(rec.lastFiredAt), lastSkipped: num(rec.lastSkipped) };
+  }
+
+  /** Records that this instance runs these entries (one MULTI): their specs, and when they were last registered. */
+  async registerEntries(entries: readonly { name: string; spec: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.read('register entries', (c) => {
+      const m = c.multi();
+      const now = Date.now();
+      for (const e of entries) {
+        m.zadd(this.keys.entries(), now, e.name);
+        m.hset(this.keys.entry(e.name), 'spec', e.spec);
+      }
+      return m.exec();
+    });
+  }
+
+  /** The Redis clock now (ms), from one TIME read; also refines the clock offset. */
+  async redisNow(): Promise<number> {
+    const sentAt = Date.now();
+    const [sec, usec] = await this.read('TIME', (c) => c.time());
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    this.clock.observe(now, sentAt, Date.now());
+    return now;
+  }
+
+  /** Redis clock − local clock (ms), if known to within a few ms. */
+  clockOffset(): number | undefined {
+    return this.clock.offset();
   }
 
   /** Reads a job record; null if it does not exist. */

@@ -36,6 +36,14 @@ export class Keys {
   unique(name: string, key: string): string {
     return `${this.prefix}u:${name}:${key}`;
   }
+  /** Hash of one periodic entry's state: spec, last tick fired, its job, who fired it. */
+  entry(name: string): string {
+    return `${this.prefix}s:${name}`;
+  }
+  /** Sorted set of periodic entry names; score = when an instance last registered the entry (ms). */
+  entries(): string {
+    return `${this.prefix}entries`;
+  }
   /** Sorted set of dead job ids; score = when the record expires. */
   dead(): string {
     return `${this.prefix}dead`;

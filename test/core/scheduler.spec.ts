@@ -1,0 +1,96 @@
+import { Redis } from 'ioredis';
+import { InvalidScheduleError, Scheduler, WorkerPool, silentLogger } from '../../lib/core/index.js';
+import { Broker } from '../../lib/core/redis/broker.js';
+import { resolveConnectionOptions } from '../../lib/core/options.js';
+import { randomNamespace, redisUrl } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+describe('Scheduler', () => {
+  let ns: string;
+  const closers: (() => Promise<void>)[] = [];
+  beforeEach(() => {
+    ns = randomNamespace('sched');
+  });
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+  const scheduler = (id: string) => {
+    const s = new Scheduler({ redis: redisUrl(), namespace: ns, instanceId: id, logger: silentLogger });
+    closers.push(() => s.stop());
+    return s;
+  };
+
+  it('fires each tick of an @every entry once across two instances, on the epoch-aligned grid, with no gap', async () => {
+    const fired: { tick: number; by: string }[] = [];
+    const a = scheduler('a').register('beat', '@every 200ms', { args: { title: 'title1' } });
+    const b = scheduler('b').register('beat', '@every 200ms', { args: { title: 'title1' } });
+    a.on('tick:fired', (e) => fired.push({ tick: e.tick, by: 'a' }));
+    b.on('tick:fired', (e) => fired.push({ tick: e.tick, by: 'b' }));
+    const ran: string[] = [];
+    const pool = new WorkerPool({ redis: redisUrl(), namespace: ns, logger: silentLogger }).handle('beat', async (job) => {
+      ran.push(job.id);
+      return job.args;
+    });
+    closers.push(() => pool.stop());
+    await pool.start();
+    await Promise.all([a.start(), b.start()]);
+    await waitFor(() => ran.length, (n) => n >= 6, { what: '6 ticks run' });
+    await Promise.all([a.stop(), b.stop()]);
+
+    const ticks = fired.map((f) => f.tick).sort((x, y) => x - y);
+    expect(new Set(ticks).size).toBe(ticks.length); // one instance fired each tick
+    for (const t of ticks) expect(t % 200).toBe(0);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(200); // no tick missing
+    await waitFor(() => ran.length, (n) => n === ticks.length, { what: 'every fired tick run' });
+    expect(new Set(ran)).toEqual(new Set(ticks.map((t) => `tick:beat:${t}`)));
+  });
+
+  it.each([
+    ['once', 1],
+    ['skip', 0],
+    ['all', 3],
+  ] as const)('after all instances were down, misfire %s fires %i of the missed ticks at start', async (misfire, expected) => {
+    const raw = new Redis(redisUrl());
+    const [sec] = await raw.time();
+    const longAgo = (Number(sec) - 60) * 1000; // a minute of ticks nobody fired
+    await raw.hset(`jobcraft:{${ns}}:s:report`, { lastTick: String(longAgo), lastJob: '' });
+    await raw.quit();
+    const fired: number[] = [];
+    const missed: number[][] = [];
+    const s = scheduler('late').register('report', '@every 10s', { misfire, misfireLimit: 3 });
+    s.on('tick:fired', (e) => fired.push(e.tick));
+    s.on('tick:missed', (e) => missed.push(e.ticks));
+    await s.start();
+    await waitFor(() => missed.length, (n) => n === 1, { what: 'the missed ticks reported' });
+    await waitFor(() => fired.length, (n) => n >= expected, { what: `${expected} catch-up ticks` });
+    expect(fired.filter((t) => t <= Date.now()).length).toBe(expected);
+    expect(missed[0]!.length + expected).toBeGreaterThanOrEqual(5);
+    for (const t of fired) expect(t % 10_000).toBe(0);
+  });
+
+  it('rejects an invalid spec at register, naming the spec and the entry', () => {
+    const s = scheduler('x');
+    expect(() => s.register('nightly-report', '61 * * * *')).toThrow(InvalidScheduleError);
+    expect(() => s.register('nightly-report', '61 * * * *')).toThrow(/61 \* \* \* \*.*nightly-report|nightly-report.*61 \* \* \* \*/);
+    expect(() => s.register('bad', '@every soon')).toThrow(InvalidScheduleError);
+  });
+
+  it('creates one job per tick however many instances race for it', async () => {
+    const brokers = Array.from({ length: 10 }, () => new Broker(resolveConnectionOptions({ redis: redisUrl(), namespace: ns, logger: silentLogger }, 'test')));
+    closers.push(async () => { await Promise.all(brokers.map((b) => b.close())); });
+    const tick = 1_700_000_000_000;
+    const replies = await Promise.all(
+      brokers.map((b, i) =>
+        b.claimTick({
+          entry: 'race', tick, jobId: `tick:race:${tick}`, jobName: 'race', args: 'null', extra: [], instanceId: `i${i}`,
+          overlap: 'allow', previousJob: '', notBefore: 0, uniqueWindowMs: 0,
+        }),
+      ),
+    );
+    expect(replies.filter((r) => r.status === 'FIRED')).toHaveLength(1);
+    expect(replies.filter((r) => r.status === 'TAKEN')).toHaveLength(9);
+    const raw = new Redis(redisUrl());
+    expect(await raw.llen(`jobcraft:{${ns}}:q:race`)).toBe(1);
+    await raw.quit();
+  });
+});
