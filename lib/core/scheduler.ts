@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidOptionsError, QueueClosedError } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
 import { Emitter } from './events.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Broker, type TickReply } from './redis/broker.js';
@@ -40,6 +41,8 @@ export interface PeriodicOptions {
 export interface SchedulerOptions extends ConnectionOptions {
   /** This instance's name in `lastBy` (default: a random id). */
   instanceId?: string;
+  /** This process's clock (default: the system clock). Ticks follow the Redis clock whatever it says; for tests. */
+  clock?: Clock;
 }
 
 /** One entry as `scheduler.entries()` reports it. */
@@ -105,6 +108,7 @@ const ENTRY_NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
 export class Scheduler {
   private readonly options: ResolvedConnectionOptions;
   private readonly broker: Broker;
+  private readonly clock: Clock;
   private readonly instanceId: string;
   private readonly entriesByName = new Map<string, Entry>();
   private readonly events: Emitter<SchedulerEvents>;
@@ -117,7 +121,8 @@ export class Scheduler {
    */
   constructor(options: SchedulerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Scheduler');
-    this.broker = new Broker(this.options);
+    this.clock = options.clock ?? systemClock;
+    this.broker = new Broker(this.options, this.clock);
     if (options.instanceId !== undefined && (typeof options.instanceId !== 'string' || options.instanceId === '')) {
       throw new InvalidOptionsError('Scheduler.instanceId must be a non-empty string');
     }
@@ -220,15 +225,15 @@ export class Scheduler {
 
   /** Redis time now, estimated from the learned clock offset. */
   private redisNow(): number {
-    return Date.now() + (this.broker.clockOffset() ?? 0);
+    return this.clock.now() + (this.broker.clockOffset() ?? 0);
   }
 
   private arm(entry: Entry, after: number): void {
     if (this.state !== 'running') return;
     const tick = nextTick(entry.schedule, after);
-    const local = this.broker.localTime(tick) ?? Date.now() + (tick - this.redisNow());
+    const local = this.broker.localTime(tick) ?? this.clock.now() + (tick - this.redisNow());
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.track(this.onTick(entry, tick)), Math.max(0, local - Date.now()));
+    entry.timer = setTimeout(() => this.track(this.onTick(entry, tick)), Math.max(0, local - this.clock.now()));
   }
 
   /** On start: fires missed ticks as the entry's misfire policy says, then waits for the next one. */

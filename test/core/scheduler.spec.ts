@@ -51,21 +51,25 @@ describe('Scheduler', () => {
     ['all', 3],
   ] as const)('after all instances were down, misfire %s fires %i of the missed ticks at start', async (misfire, expected) => {
     const raw = new Redis(redisUrl());
-    const [sec] = await raw.time();
-    const longAgo = (Number(sec) - 60) * 1000; // a minute of ticks nobody fired
-    await raw.hset(`jobcraft:{${ns}}:s:report`, { lastTick: String(longAgo), lastJob: '' });
+    const [sec, usec] = await raw.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    // shift the 10 s grid so that its latest tick is 5 s old: late, never "on time", whenever the test runs
+    const offset = (now + 5000) % 10_000;
+    const latest = now - 5000;
+    await raw.hset(`jobcraft:{${ns}}:s:report`, { lastTick: String(latest - 60_000), lastJob: '' }); // a minute of ticks nobody fired
     await raw.quit();
     const fired: number[] = [];
     const missed: number[][] = [];
-    const s = scheduler('late').register('report', '@every 10s', { misfire, misfireLimit: 3 });
+    const s = scheduler('late').register('report', '@every 10s', { misfire, misfireLimit: 3, offset });
     s.on('tick:fired', (e) => fired.push(e.tick));
     s.on('tick:missed', (e) => missed.push(e.ticks));
     await s.start();
     await waitFor(() => missed.length, (n) => n === 1, { what: 'the missed ticks reported' });
     await waitFor(() => fired.length, (n) => n >= expected, { what: `${expected} catch-up ticks` });
-    expect(fired.filter((t) => t <= Date.now()).length).toBe(expected);
-    expect(missed[0]!.length + expected).toBeGreaterThanOrEqual(5);
-    for (const t of fired) expect(t % 10_000).toBe(0);
+    expect(fired.filter((t) => t <= latest)).toHaveLength(expected);
+    if (expected > 0) expect(Math.max(...fired.filter((t) => t <= latest))).toBe(latest); // the most recent missed ticks
+    expect(missed[0]!.length + expected).toBe(6); // the 6 ticks of the minute nobody fired, each fired or reported
+    for (const t of fired) expect((t - offset) % 10_000).toBe(0);
   });
 
   it('rejects an invalid spec at register, naming the spec and the entry', () => {
@@ -92,5 +96,54 @@ describe('Scheduler', () => {
     const raw = new Redis(redisUrl());
     expect(await raw.llen(`jobcraft:{${ns}}:q:race`)).toBe(1);
     await raw.quit();
+  });
+
+  it('agrees with other instances when its own clock is skewed: fires on the Redis clock, never early, one job per tick', async () => {
+    const skewed = { now: () => Date.now() + 700 }; // runs 0.7 s fast: more than three periods
+    const fired: { tick: number; by: string }[] = [];
+    const fast = new Scheduler({ redis: redisUrl(), namespace: ns, instanceId: 'fast', logger: silentLogger, clock: skewed });
+    closers.push(() => fast.stop());
+    fast.register('beat', '@every 200ms').on('tick:fired', (e) => fired.push({ tick: e.tick, by: 'fast' }));
+    await fast.start();
+    await waitFor(() => fired.length, (n) => n >= 3, { what: '3 ticks from the skewed instance alone' });
+    const normal = scheduler('normal').register('beat', '@every 200ms');
+    normal.on('tick:fired', (e) => fired.push({ tick: e.tick, by: 'normal' }));
+    await normal.start();
+    await waitFor(() => fired.length, (n) => n >= 8, { what: '8 ticks in all' });
+    await Promise.all([fast.stop(), normal.stop()]);
+
+    const ticks = fired.map((f) => f.tick).sort((a, b) => a - b);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(200);
+    // each job was created at or after its tick on the Redis clock: the fast clock never fired early
+    const raw = new Redis(redisUrl());
+    for (const t of ticks) expect(Number(await raw.hget(`jobcraft:{${ns}}:j:tick:beat:${t}`, 't'))).toBeGreaterThanOrEqual(t);
+    await raw.quit();
+  });
+
+  it("overlap 'skip' fires no tick while the previous tick's job is unfinished", async () => {
+    const events: string[] = [];
+    const s = scheduler('o').register('slow', '@every 100ms', { overlap: 'skip' });
+    s.on('tick:fired', () => events.push('fired'));
+    s.on('tick:skipped', (e) => events.push(`skipped:${e.reason}`));
+    await s.start(); // no worker: the first job stays queued, so every later tick is skipped
+    await waitFor(() => events.filter((e) => e === 'skipped:overlap').length, (n) => n >= 3, { what: '3 skipped ticks' });
+    expect(events.filter((e) => e === 'fired')).toHaveLength(1);
+    const raw = new Redis(redisUrl());
+    expect(await raw.llen(`jobcraft:{${ns}}:q:slow`)).toBe(1);
+    await raw.quit();
+  });
+
+  it('a unique window longer than the period creates no second job within the window', async () => {
+    const fired: number[] = [];
+    const skipped: number[] = [];
+    const s = scheduler('u').register('win', '@every 100ms', { unique: 250 });
+    s.on('tick:fired', (e) => fired.push(e.tick));
+    s.on('tick:skipped', (e) => skipped.push(e.tick));
+    await s.start();
+    await waitFor(() => fired.length, (n) => n >= 3, { what: '3 fired ticks' });
+    await s.stop();
+    for (let i = 1; i < fired.length; i++) expect(fired[i]! - fired[i - 1]!).toBeGreaterThanOrEqual(250);
+    expect(skipped.length).toBeGreaterThan(0);
   });
 });

@@ -5,8 +5,9 @@ import { redisUrl } from '../helpers/redis.js';
 /** A message a fixture sent over IPC. */
 export type Message = Record<string, unknown>;
 
-/** Lease used by every multi-process worker: short, so a killed worker's jobs come back quickly. */
-export const LEASE_MS = 1000;
+/** Lease used by every multi-process worker: short, so a killed worker's jobs come back quickly, yet long enough
+ *  that a live worker starved of CPU by the rest of the suite (2 cores) still renews it in time. */
+export const LEASE_MS = 2000;
 
 /** Children started by a spec; `killAll` in afterEach SIGKILLs whatever is still running. */
 export class Children {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { QueueClosedError, RedisScriptError, RedisUnavailableError } from '../errors.js';
 import type { ResolvedConnectionOptions } from '../options.js';
 import { createConnection } from './connection.js';
+import { systemClock, type Clock } from '../clock.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { RedisClock } from './redis-clock.js';
 import type { JobRecord } from './codec.js';
@@ -120,11 +121,19 @@ export class Broker {
   private subscriber?: Redis;
   private closed = false;
   private readonly guard: ConnectionGuard;
-  private readonly clock = new RedisClock();
+  private readonly clock: RedisClock;
   private subscribing?: Promise<void>;
   private subscribed = false;
 
-  constructor(private readonly options: ResolvedConnectionOptions) {
+  /**
+   * @param options - validated connection options
+   * @param localClock - this process's clock for Redis-clock estimates (injectable in tests)
+   */
+  constructor(
+    private readonly options: ResolvedConnectionOptions,
+    localClock: Clock = systemClock,
+  ) {
+    this.clock = new RedisClock(localClock);
     this.keys = new Keys(options.namespace);
     this.guard = new ConnectionGuard(options.commandTimeoutMs, () => this.closed);
     this.client = this.openCommandConnection();
@@ -189,7 +198,7 @@ export class Broker {
     const uniqueKeys: string[] = [];
     const argv: Arg[] = [0, this.keys.job('').length];
     if (this.clock.offset() === undefined && jobs.some((j) => j.mode === 'd')) await this.syncClock();
-    const sentAt = Date.now();
+    const sentAt = this.clock.local.now();
     const offset = this.clock.offset();
     const relative: (number | undefined)[] = [];
     for (const j of jobs) {
@@ -218,7 +227,7 @@ export class Broker {
     argv[0] = groups.size;
     const keys = [...nameKeys, ...jobKeys, ...uniqueKeys];
     const reply = (await this.script(scripts.enqueueJobs, keys, argv)) as Arg[];
-    const replyAt = Date.now();
+    const replyAt = this.clock.local.now();
     const out: EnqueueReply[] = [];
     for (let i = 0; i < jobs.length; i++) {
       const status = String(reply[i * 2]);
@@ -244,9 +253,9 @@ export class Broker {
       keys.push(this.keys.ready(r.name), this.keys.schedule(r.name), this.keys.lease(r.name), this.keys.marker(r.name));
       argv.push(r.room, r.cap);
     }
-    const sentAt = Date.now();
+    const sentAt = this.clock.local.now();
     const reply = (await this.script(scripts.claimJobs, keys, argv)) as unknown[];
-    this.clock.observe(Number(reply[0]), sentAt, Date.now());
+    this.clock.observe(Number(reply[0]), sentAt, this.clock.local.now());
     return {
       now: Number(reply[0]),
       names: requests.map((r, i) => {
@@ -409,10 +418,10 @@ export class Broker {
 
   /** The Redis clock now (ms), from one TIME read; also refines the clock offset. */
   async redisNow(): Promise<number> {
-    const sentAt = Date.now();
+    const sentAt = this.clock.local.now();
     const [sec, usec] = await this.read('TIME', (c) => c.time());
     const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-    this.clock.observe(now, sentAt, Date.now());
+    this.clock.observe(now, sentAt, this.clock.local.now());
     return now;
   }
 

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../clock.js';
+
 /**
  * Keeps bounds on the offset between the Redis server's clock and this process's clock, from observations of
  * Redis time (a script's TIME, read between a call's send and its reply). Due times live on the Redis clock, so
@@ -9,6 +11,9 @@ export class RedisClock {
   private low = -Infinity;
   private high = Infinity;
   private since = 0;
+
+  /** @param local - this process's clock (injectable, e.g. skewed, in tests) */
+  constructor(readonly local: Clock = systemClock) {}
 
   /**
    * Records that Redis read `redisNow` (whole ms) between `sentAt` and `replyAt` (local ms).

@@ -7,7 +7,7 @@
   ARGV[1] tick time ms, ARGV[2] job id, ARGV[3] job name, ARGV[4] first args piece, ARGV[5] instance id,
   ARGV[6] overlap ('allow' | 'skip'), ARGV[7] the previous job id the caller read ('' if none),
   ARGV[8] earliest Redis time the tick may fire (ms; guards against a caller whose clock runs fast),
-  ARGV[9] unique window ms (0 = none: a tick within this long after the last fired tick is skipped),
+  ARGV[9] unique window ms (0 = none: a tick less than this long after the last *fired* tick is skipped),
   ARGV[10..] more job field/value pairs (args pieces, options)
   Reply: { 'FIRED', jobId, nowMs } | { 'TAKEN', lastJob, lastTick } (this tick or a later one already fired) |
          { 'SKIPPED', previousJob, nowMs } (overlap: the previous job is still unfinished; the tick counts as done) |
@@ -19,12 +19,12 @@
 local tick = tonumber(ARGV[1])
 local now = nowMs()
 if now < tonumber(ARGV[8]) then return { 'EARLY', now } end
-local entry = redis.call('HMGET', KEYS[1], 'lastTick', 'lastJob')
-local lastTick, lastJob = tonumber(entry[1]), entry[2] or ''
+local entry = redis.call('HMGET', KEYS[1], 'lastTick', 'lastJob', 'lastFiredTick')
+local lastTick, lastJob, lastFiredTick = tonumber(entry[1]), entry[2] or '', tonumber(entry[3])
 if lastTick and lastTick >= tick then return { 'TAKEN', lastJob, lastTick } end
 if lastJob ~= ARGV[7] then return { 'STALE', lastJob } end
 local window = tonumber(ARGV[9])
-if window > 0 and lastTick and tick < lastTick + window then
+if window > 0 and lastFiredTick and tick < lastFiredTick + window then
   redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastSkipped', tick)
   return { 'SKIPPED', lastJob, now }
 end
@@ -35,7 +35,7 @@ if ARGV[6] == 'skip' and lastJob ~= '' then
     return { 'SKIPPED', lastJob, now }
   end
 end
-redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastJob', ARGV[2], 'lastBy', ARGV[5], 'lastFiredAt', now)
+redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastFiredTick', tick, 'lastJob', ARGV[2], 'lastBy', ARGV[5], 'lastFiredAt', now)
 local extra = {}
 for i = 10, #ARGV do extra[#extra + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 'q', unpack(extra))
