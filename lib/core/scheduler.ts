@@ -71,7 +71,7 @@ export interface SchedulerEvents {
   'tick:fired': { entry: string; tick: number; jobId: string; lateMs: number };
   /** A tick was skipped by the overlap or unique-window policy. */
   'tick:skipped': { entry: string; tick: number; reason: 'overlap' | 'unique' };
-  /** Ticks nobody fired were left out by the misfire policy. */
+  /** Ticks nobody fired were left out by the misfire policy (`ticks`: the most recent, at most 100). */
   'tick:missed': { entry: string; ticks: number[] };
 }
 
@@ -89,6 +89,8 @@ interface Entry {
 }
 
 const ENTRY_NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
+/** Most missed ticks listed in a `tick:missed` event (the most recent ones). */
+const MISSED_REPORTED = 100;
 
 /**
  * Distributed cron: every instance registers the same entries and every instance can fire every tick; a tick
@@ -257,10 +259,14 @@ export class Scheduler {
     this.arm(entry, Math.max(tick, latest));
   }
 
-  /** Fires the ticks in (from, latest] that the misfire policy keeps: the on-time one, and missed ones per policy. */
+  /**
+   * Fires the ticks in (from, latest] that the misfire policy keeps: the on-time one, and missed ones per policy.
+   * Walks back from `latest`, so a long outage of a fast entry costs at most ~100 steps, not one per missed tick.
+   */
   private async fireDue(entry: Entry, from: number, latest: number, now: number, lastJob: string | undefined): Promise<void> {
-    const due: number[] = [];
-    for (let t = nextTick(entry.schedule, from); t <= latest && due.length < 10_000; t = nextTick(entry.schedule, t)) due.push(t);
+    const cap = Math.max(entry.misfireLimit, MISSED_REPORTED);
+    const due: number[] = []; // the most recent ticks in (from, latest], oldest first
+    for (let t: number | undefined = latest; t !== undefined && t > from && due.length < cap; t = previousTick(entry.schedule, t - 1)) due.unshift(t);
     if (due.length === 0) return;
     const period = nextTick(entry.schedule, latest) - latest;
     const onTime = now - latest < Math.min(1000, Math.max(1, period / 2));
@@ -269,9 +275,9 @@ export class Scheduler {
     else if (entry.misfire === 'all') fire = due.slice(-entry.misfireLimit);
     else if (entry.misfire === 'once') fire = [latest];
     else fire = onTime ? [latest] : [];
-    const missed = due.filter((t) => !fire.includes(t));
+    const missed = due.filter((t) => !fire.includes(t)).slice(-MISSED_REPORTED);
     if (missed.length) {
-      this.options.logger.warn(`periodic "${entry.name}": ${missed.length} tick(s) missed (misfire: ${entry.misfire})`);
+      this.options.logger.warn(`periodic "${entry.name}": ${missed.length}${due.length === cap ? '+' : ''} tick(s) missed (misfire: ${entry.misfire})`);
       this.events.emit('tick:missed', { entry: entry.name, ticks: missed });
     }
     for (const t of fire) await this.claim(entry, t, lastJob);
