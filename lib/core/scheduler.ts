@@ -43,6 +43,11 @@ export interface SchedulerOptions extends ConnectionOptions {
   instanceId?: string;
   /** This process's clock (default: the system clock). Ticks follow the Redis clock whatever it says; for tests. */
   clock?: Clock;
+  /**
+   * Forget (delete the shared state of) entries that no instance has registered for this long: entries removed from
+   * code. Running instances re-register theirs every hour. Default 7 days.
+   */
+  forgetAfter?: Duration;
 }
 
 /** One entry as `scheduler.entries()` reports it. */
@@ -89,6 +94,8 @@ interface Entry {
 }
 
 const ENTRY_NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
+/** How often a running instance re-registers its entries. */
+const REREGISTER_MS = 3_600_000;
 /** Most missed ticks listed in a `tick:missed` event (the most recent ones). */
 const MISSED_REPORTED = 100;
 
@@ -115,6 +122,8 @@ export class Scheduler {
   private readonly entriesByName = new Map<string, Entry>();
   private readonly events: Emitter<SchedulerEvents>;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly forgetAfterMs: number;
+  private registerTimer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
 
   /**
@@ -129,6 +138,7 @@ export class Scheduler {
       throw new InvalidOptionsError('Scheduler.instanceId must be a non-empty string');
     }
     this.instanceId = options.instanceId ?? randomBytes(6).toString('base64url');
+    this.forgetAfterMs = options.forgetAfter === undefined ? 7 * 86_400_000 : toMs(options.forgetAfter, 'Scheduler.forgetAfter', { allowZero: false });
     this.events = new Emitter((err) => this.options.logger.error(`a scheduler event listener threw: ${(err as Error).message}`));
   }
 
@@ -191,9 +201,13 @@ export class Scheduler {
   async start(): Promise<void> {
     if (this.state === 'running') return;
     if (this.state === 'stopped') throw new QueueClosedError('Scheduler');
-    await this.broker.registerEntries([...this.entriesByName.values()].map((e) => ({ name: e.name, spec: e.schedule.spec })));
+    await this.announce();
     await this.broker.redisNow();
+    const forgotten = await this.broker.forgetEntries(Date.now() - this.forgetAfterMs);
+    if (forgotten.length) this.options.logger.warn(`forgot periodic entries no instance registered for ${this.forgetAfterMs} ms: ${forgotten.join(', ')}`);
     this.state = 'running';
+    this.registerTimer = setInterval(() => this.track(this.announce()), REREGISTER_MS);
+    this.registerTimer.unref();
     for (const entry of this.entriesByName.values()) this.track(this.catchUp(entry));
   }
 
@@ -201,6 +215,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    clearInterval(this.registerTimer);
     for (const e of this.entriesByName.values()) clearTimeout(e.timer);
     await Promise.allSettled([...this.inFlight]);
     await this.broker.close();
@@ -218,6 +233,11 @@ export class Scheduler {
         return { name: e.name, spec: e.schedule.spec, job: e.job, ...s, nextTick: nextTick(e.schedule, now) };
       }),
     );
+  }
+
+  /** Records (again) that this instance runs its entries, so they are never forgotten while it runs. */
+  private announce(): Promise<void> {
+    return this.broker.registerEntries([...this.entriesByName.values()].map((e) => ({ name: e.name, spec: e.schedule.spec })));
   }
 
   private track(p: Promise<void>): void {

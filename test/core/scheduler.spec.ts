@@ -162,4 +162,20 @@ describe('Scheduler', () => {
     await waitFor(() => fired.filter((t) => t <= latest).length, (n) => n === 4, { what: '4 catch-up ticks' });
     expect(fired.filter((t) => t <= latest)).toEqual([latest - 3000, latest - 2000, latest - 1000, latest]);
   });
+
+  it('forgets entries no instance has registered for forgetAfter, and keeps the ones still registered', async () => {
+    const raw = new Redis(redisUrl());
+    const entries = `jobcraft:{${ns}}:entries`;
+    const now = Date.now();
+    await raw.zadd(entries, now - 8 * 86_400_000, 'removed-from-code', now - 60_000, 'another-app');
+    await raw.hset(`jobcraft:{${ns}}:s:removed-from-code`, { spec: '@every 1s', lastTick: '1' });
+    await raw.hset(`jobcraft:{${ns}}:s:another-app`, { spec: '@every 1s', lastTick: '1' });
+    const s = scheduler('f').register('current', '@every 1h');
+    await s.start();
+    expect((await raw.zrange(entries, 0, -1)).sort()).toEqual(['another-app', 'current']);
+    expect(await raw.exists(`jobcraft:{${ns}}:s:removed-from-code`)).toBe(0);
+    expect(await raw.hget(`jobcraft:{${ns}}:s:another-app`, 'spec')).toBe('@every 1s');
+    expect(await raw.hget(`jobcraft:{${ns}}:s:current`, 'spec')).toBe('@every 1h');
+    await raw.quit();
+  });
 });

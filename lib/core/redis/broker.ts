@@ -416,6 +416,13 @@ export class Broker {
     });
   }
 
+  /** Forgets entries no instance has registered since `cutoffMs` (at most 100 per call). */
+  async forgetEntries(cutoffMs: number): Promise<string[]> {
+    const stale = await this.read('list stale entries', (c) => c.zrangebyscore(this.keys.entries(), '-inf', `(${cutoffMs}`, 'LIMIT', 0, 100));
+    if (stale.length === 0) return [];
+    return (await this.script(scripts.forgetEntries, [this.keys.entries(), ...stale.map((n) => this.keys.entry(n))], [cutoffMs, ...stale])) as string[];
+  }
+
   /** The Redis clock now (ms), from one TIME read; also refines the clock offset. */
   async redisNow(): Promise<number> {
     const sentAt = this.clock.local.now();

@@ -45,6 +45,11 @@ export const scripts = {
     numberOfKeys: undefined,
     lua: "--[[\n  find-expired: lists expired leases (their worker stopped renewing) and the earliest live deadline, per name.\n  Read-only; recover-jobs then acts on them with declared keys.\n  @keys variadic\n  KEYS: one lease zset per name\n  ARGV[1]: most members to return per name\n  Reply: { nowMs, then per name: {expired members...}, earliest deadline ms or '' }\n]]\n-- Redis server time in whole ms: the one clock every instance agrees on. 1 command (TIME).\nlocal function nowMs()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = nowMs()\nlocal out = { now }\nfor _, leaseKey in ipairs(KEYS) do\n  out[#out + 1] = redis.call('ZRANGEBYSCORE', leaseKey, '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))\n  local first = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')\n  out[#out + 1] = first[2] or ''\nend\nreturn out\n",
   },
+  forgetEntries: {
+    command: "jc_forgetEntries_ee71d871",
+    numberOfKeys: undefined,
+    lua: "--[[\n  forget-entries: deletes the state of periodic entries that no instance has registered since a cutoff (entries\n  removed from code, once every instance has redeployed). Each entry's registration time is re-checked here, so an\n  instance that registers it concurrently wins.\n  @keys variadic\n  KEYS[1] entries zset, then one entry hash per name\n  ARGV[1] cutoff ms (registration time), then the entry names, in KEYS order\n  Reply: the names forgotten\n]]\nlocal cutoff = tonumber(ARGV[1])\nlocal out = {}\nfor i = 2, #ARGV do\n  local seen = redis.call('ZSCORE', KEYS[1], ARGV[i])\n  if seen and tonumber(seen) < cutoff then\n    redis.call('ZREM', KEYS[1], ARGV[i])\n    redis.call('DEL', KEYS[i])\n    out[#out + 1] = ARGV[i]\n  end\nend\nreturn out\n",
+  },
   recoverJobs: {
     command: "jc_recoverJobs_7e2bd240",
     numberOfKeys: undefined,
