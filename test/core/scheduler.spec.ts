@@ -172,7 +172,7 @@ describe('Scheduler', () => {
     await raw.hset(`jobcraft:{${ns}}:s:another-app`, { spec: '@every 1s', lastTick: '1' });
     const s = scheduler('f').register('current', '@every 1h');
     await s.start();
-    expect((await raw.zrange(entries, 0, -1)).sort()).toEqual(['another-app', 'current']);
+    expect((await raw.zrange(entries, '0', '-1')).sort()).toEqual(['another-app', 'current']);
     expect(await raw.exists(`jobcraft:{${ns}}:s:removed-from-code`)).toBe(0);
     expect(await raw.hget(`jobcraft:{${ns}}:s:another-app`, 'spec')).toBe('@every 1s');
     expect(await raw.hget(`jobcraft:{${ns}}:s:current`, 'spec')).toBe('@every 1h');
