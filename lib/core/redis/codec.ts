@@ -92,16 +92,6 @@ function optionalInt(rec: JobRecord, field: string): number | undefined | null {
 }
 
 /**
- * Turns a flat `[field, value, ...]` array into a record.
- * @internal
- */
-export function pairsToRecord(pairs: readonly string[]): JobRecord {
-  const rec: JobRecord = {};
-  for (let i = 0; i + 1 < pairs.length; i += 2) rec[pairs[i]!] = pairs[i + 1]!;
-  return rec;
-}
-
-/**
  * Decodes a record for running; a missing field or a wrong type is reported, never thrown.
  * @internal
  */
