@@ -115,7 +115,14 @@ describe('a worker process killed mid-job', () => {
       // a completion that was recorded is never run again
       expect(completedBy.get(info.id)).toEqual([s[s.length - 1]!.pid]);
     }
-    expect(rerun.sort()).toEqual(victimHeld);
+    // every job the victim held runs again; besides those, only echo jobs the victim had run but whose completion
+    // was not yet recorded when it was killed (it records outcomes on the next tick) may run again: at-least-once
+    expect(rerun).toEqual(expect.arrayContaining(victimHeld));
+    const holdSet = new Set(holdIds);
+    for (const id of rerun.filter((r) => !victimHeld.includes(r))) {
+      expect(holdSet.has(id)).toBe(false);
+      expect(starts.get(id)![0]!.pid).toBe(pidOf(victim));
+    }
 
     const redis = rawClient();
     try {
