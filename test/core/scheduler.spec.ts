@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { InvalidScheduleError, Scheduler, WorkerPool, silentLogger } from '../../lib/core/index.js';
+import { InvalidScheduleError, Scheduler, WorkerPool, silentLogger, type Logger } from '../../lib/core/index.js';
 import { Broker } from '../../lib/core/redis/broker.js';
 import { resolveConnectionOptions } from '../../lib/core/options.js';
 import { randomNamespace, redisUrl } from '../helpers/redis.js';
@@ -14,8 +14,8 @@ describe('Scheduler', () => {
   afterEach(async () => {
     for (const c of closers.splice(0).reverse()) await c();
   });
-  const scheduler = (id: string) => {
-    const s = new Scheduler({ redis: redisUrl(), namespace: ns, instanceId: id, logger: silentLogger });
+  const scheduler = (id: string, logger: Logger = silentLogger) => {
+    const s = new Scheduler({ redis: redisUrl(), namespace: ns, instanceId: id, logger });
     closers.push(() => s.stop());
     return s;
   };
@@ -49,7 +49,7 @@ describe('Scheduler', () => {
     ['once', 1],
     ['skip', 0],
     ['all', 3],
-  ] as const)('after all instances were down, misfire %s fires %i of the missed ticks at start', async (misfire, expected) => {
+  ] as const)('after all instances were down, misfire %s fires %i of the missed ticks at start and logs the rest', async (misfire, expected) => {
     const raw = new Redis(redisUrl());
     const [sec, usec] = await raw.time();
     const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
@@ -60,7 +60,9 @@ describe('Scheduler', () => {
     await raw.quit();
     const fired: number[] = [];
     const missed: number[][] = [];
-    const s = scheduler('late').register('report', '@every 10s', { misfire, misfireLimit: 3, offset });
+    const warnings: string[] = [];
+    const s = scheduler('late', { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) });
+    s.register('report', '@every 10s', { misfire, misfireLimit: 3, offset });
     s.on('tick:fired', (e) => fired.push(e.tick));
     s.on('tick:missed', (e) => missed.push(e.ticks));
     await s.start();
@@ -70,6 +72,7 @@ describe('Scheduler', () => {
     if (expected > 0) expect(Math.max(...fired.filter((t) => t <= latest))).toBe(latest); // the most recent missed ticks
     expect(missed[0]!.length + expected).toBe(6); // the 6 ticks of the minute nobody fired, each fired or reported
     for (const t of fired) expect((t - offset) % 10_000).toBe(0);
+    expect(warnings).toEqual([`periodic "report": ${6 - expected} tick(s) missed (misfire: ${misfire})`]);
   });
 
   it('rejects an invalid spec at register, naming the spec and the entry', () => {
