@@ -1,6 +1,6 @@
 // The jobcraft side of the benchmark: Enqueuer + WorkerPool, jobs enqueued with retention 0 (the record is
 // deleted as soon as the job completes), defaults for everything else (lease 4 s).
-import { Enqueuer, WorkerPool, silentLogger, type EnqueuedJob, type DuplicateJobError } from '../lib/core/index.js';
+import { Enqueuer, WorkerPool, silentLogger, type DuplicateJobError } from '../lib/core/index.js';
 import { JOB_NAME, type BenchWorker, type Payload, type QueueSide, type WorkerSpec } from './side.js';
 
 /** A jobcraft side on Redis `redis`, namespace `space` (all keys `jobcraft:{space}:…`). */
@@ -18,16 +18,16 @@ export function createJobcraftSide(redis: string, space: string): QueueSide {
     },
 
     async add(data) {
-      return (await producer().enqueue<Payload>(JOB_NAME, data, { retention: 0 })).id;
+      return (await producer().enqueue(JOB_NAME, data, { retention: 0 })).id;
     },
 
     async addDelayed(data, delayMs) {
-      return (await producer().enqueue<Payload>(JOB_NAME, data, { delay: delayMs, retention: 0 })).id;
+      return (await producer().enqueue(JOB_NAME, data, { delay: delayMs, retention: 0 })).id;
     },
 
     async addBulk(batch) {
       const results = await producer().enqueueMany(batch.map((args) => ({ name: JOB_NAME, args, options: { retention: 0 } })));
-      const refused = results.find((r): r is DuplicateJobError => !isEnqueued(r));
+      const refused = results.find((r): r is DuplicateJobError => r instanceof Error);
       if (refused) throw refused;
     },
 
@@ -54,8 +54,4 @@ export function createJobcraftSide(redis: string, space: string): QueueSide {
       enqueuer = undefined;
     },
   };
-}
-
-function isEnqueued(r: EnqueuedJob | DuplicateJobError): r is EnqueuedJob {
-  return !(r instanceof Error);
 }

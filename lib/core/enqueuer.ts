@@ -4,7 +4,7 @@ import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnection
 import { Broker, type EncodedJob, type EnqueueReply } from './redis/broker.js';
 import { argsFields, decodeInfo } from './redis/codec.js';
 import { toMs, type Duration } from './spec/duration.js';
-import type { EnqueuedJob, EnqueueOptions, JobInfo, JobSpec, JsonValue } from './types.js';
+import type { EnqueuedJob, EnqueueOptions, JobInfo, JobMap, JobSpecOf, JsonValue } from './types.js';
 import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
 
 /** Most jobs written by one script call (keeps each script short, so Redis never stalls on one). */
@@ -29,8 +29,11 @@ interface Pending {
  * const job = await enqueuer.enqueue('food', { task: 1, food: 'GalbiTang' });
  * const done = await enqueuer.waitFor(job.id, { timeout: '30s' });
  * ```
+ *
+ * @typeParam Jobs - optional map of job name → args type, checked at compile time only (see {@link JobMap}):
+ * with `Enqueuer<{ food: FoodArgs }>`, `enqueue('food', args)` requires `FoodArgs` and unknown names are refused.
  */
-export class Enqueuer {
+export class Enqueuer<Jobs extends object = JobMap> {
   private readonly options: ResolvedConnectionOptions;
   private readonly broker: Broker;
   private queue: Pending[] = [];
@@ -66,10 +69,10 @@ export class Enqueuer {
    * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
    * @throws {QueueClosedError} after `close()`
    */
-  async enqueue<A extends JsonValue = JsonValue>(name: string, args?: A, options?: EnqueueOptions): Promise<EnqueuedJob<A>> {
+  async enqueue<N extends keyof Jobs & string>(name: N, args?: Jobs[N], options?: EnqueueOptions): Promise<EnqueuedJob<Jobs[N]>> {
     const job = this.encode(name, args, options, 'enqueue');
     const reply = await new Promise<EnqueueReply>((resolve, reject) => this.push({ job, resolve, reject }));
-    return this.settle(job, args, reply) as EnqueuedJob<A>;
+    return this.settle(job, args, reply) as EnqueuedJob<Jobs[N]>;
   }
 
   /**
@@ -79,7 +82,7 @@ export class Enqueuer {
    * @returns per job, in order, the job as written or the {@link DuplicateJobError} that refused it
    * @throws {InvalidJobError} naming the first invalid job (nothing written)
    */
-  async enqueueMany(jobs: readonly JobSpec[]): Promise<(EnqueuedJob | DuplicateJobError)[]> {
+  async enqueueMany(jobs: readonly JobSpecOf<Jobs>[]): Promise<(EnqueuedJob<Jobs[keyof Jobs]> | DuplicateJobError)[]> {
     if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
     const encoded = jobs.map((j, i) => {
       if (j === null || typeof j !== 'object') throw new InvalidJobError(`jobs[${i}] must be { name, args?, options? }`);
@@ -92,7 +95,7 @@ export class Enqueuer {
     for (const c of await Promise.all(chunks)) replies.push(...c);
     return encoded.map((job, i) => {
       try {
-        return this.settle(job, jobs[i]!.args, replies[i]!);
+        return this.settle(job, jobs[i]!.args, replies[i]!) as EnqueuedJob<Jobs[keyof Jobs]>;
       } catch (err) {
         return err as DuplicateJobError;
       }
@@ -105,7 +108,7 @@ export class Enqueuer {
    * @returns the job's record, or null if it does not exist or its retention expired
    * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
    */
-  async getJob<A extends JsonValue = JsonValue, R extends JsonValue = JsonValue>(id: string): Promise<JobInfo<A, R> | null> {
+  async getJob<A = JsonValue, R = JsonValue>(id: string): Promise<JobInfo<A, R> | null> {
     if (typeof id !== 'string' || id === '') throw new InvalidJobError(`getJob(id) needs a non-empty string, got ${String(id)}`);
     const rec = await this.broker.getJob(id);
     if (rec === null || rec === 'WRONGTYPE') return null;
@@ -121,7 +124,7 @@ export class Enqueuer {
    * @throws {WaitTimeoutError} if the job has not finished within the timeout
    * @throws {JobNotFoundError} if the job does not exist, or finished with retention 0 so nothing is left to read
    */
-  async waitFor<A extends JsonValue = JsonValue, R extends JsonValue = JsonValue>(
+  async waitFor<A = JsonValue, R = JsonValue>(
     id: string,
     options: { timeout?: Duration } = {},
   ): Promise<JobInfo<A, R>> {

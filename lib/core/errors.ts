@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'INVALID_SCHEDULE'
   | 'DUPLICATE_JOB'
   | 'DUPLICATE_HANDLER'
+  | 'UNSUPPORTED_SCOPE'
   | 'JOB_NOT_FOUND'
   | 'WAIT_TIMEOUT'
   | 'QUEUE_CLOSED'
@@ -103,6 +104,14 @@ export class DuplicateHandlerError extends JobcraftError {
   /** @param message - names the job and both handlers where known */
   constructor(message: string) {
     super('DUPLICATE_HANDLER', message);
+  }
+}
+
+/** A request-scoped or transient provider declares job handlers, middleware or periodic entries. */
+export class UnsupportedProviderScopeError extends JobcraftError {
+  /** @param message - names the class and the method */
+  constructor(message: string) {
+    super('UNSUPPORTED_SCOPE', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DuplicateHandlerError, InvalidOptionsError } from './errors.js';
 import { positiveInt } from './options.js';
-import { toMs } from './spec/duration.js';
+import { describe, toMs } from './spec/duration.js';
 import type { BackoffFunction, BackoffSpec, HandleOptions, Handler, Job, JsonValue, Middleware } from './types.js';
 import { validateBackoff, validateJobName } from './validate.js';
 
@@ -15,12 +15,44 @@ export interface HandlerEntry {
   retentionMs?: number;
 }
 
+/** Validated handler options. @internal */
+export type ResolvedHandleOptions = Omit<HandlerEntry, 'run' | 'name'>;
+
+const KNOWN = new Set(['maxFails', 'concurrency', 'timeout', 'backoff', 'retention']);
+
+/**
+ * Validates one handler's options (`pool.handle`, the `@JobHandler` decorator).
+ * @param options - the options given
+ * @param where - how error messages name the call
+ * @returns the validated options
+ * @throws {InvalidOptionsError} naming the field
+ * @internal
+ */
+export function resolveHandleOptions(options: unknown, where: string): ResolvedHandleOptions {
+  if (options === undefined) return { cap: 0 };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionsError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  const o = options as HandleOptions;
+  for (const k of Object.keys(o)) {
+    if (!KNOWN.has(k)) throw new InvalidOptionsError(`${where}: unknown option "${k}"`);
+  }
+  if (o.backoff !== undefined && typeof o.backoff !== 'function') validateBackoff(o.backoff, `${where}.backoff`, InvalidOptionsError);
+  return {
+    maxFails: o.maxFails === undefined ? undefined : positiveInt(o.maxFails, `${where}.maxFails`, 1),
+    cap: o.concurrency === undefined ? 0 : positiveInt(o.concurrency, `${where}.concurrency`, 1),
+    timeoutMs: o.timeout === undefined ? undefined : toMs(o.timeout, `${where}.timeout`, { allowZero: false }),
+    backoff: o.backoff,
+    retentionMs: o.retention === undefined ? undefined : toMs(o.retention, `${where}.retention`),
+  };
+}
+
 /**
  * Job name → handler, and the middleware chain (run in the order added, around every handler).
  * @internal
  */
 export class HandlerRegistry {
-  private readonly handlers = new Map<string, { handler: Handler; options: Omit<HandlerEntry, 'run' | 'name'> }>();
+  private readonly handlers = new Map<string, { handler: Handler; options: ResolvedHandleOptions }>();
   private readonly middleware: Middleware[] = [];
   private compiled?: Map<string, HandlerEntry>;
 
@@ -30,29 +62,12 @@ export class HandlerRegistry {
     this.middleware.push(mw);
   }
 
-  handle(name: string, handler: Handler, options: HandleOptions = {}): void {
+  handle(name: string, handler: Handler, options?: HandleOptions): void {
     this.assertOpen();
     validateJobName(name, 'handle(name)', InvalidOptionsError);
     if (typeof handler !== 'function') throw new InvalidOptionsError(`handle("${name}"): handler must be a function`);
     if (this.handlers.has(name)) throw new DuplicateHandlerError(`A handler for job "${name}" is already registered in this pool`);
-    if (options === null || typeof options !== 'object') throw new InvalidOptionsError(`handle("${name}") options must be an object`);
-    const known = new Set(['maxFails', 'concurrency', 'timeout', 'backoff', 'retention']);
-    for (const k of Object.keys(options)) {
-      if (!known.has(k)) throw new InvalidOptionsError(`handle("${name}"): unknown option "${k}"`);
-    }
-    if (options.backoff !== undefined && typeof options.backoff !== 'function') {
-      validateBackoff(options.backoff, `handle("${name}").backoff`, InvalidOptionsError);
-    }
-    this.handlers.set(name, {
-      handler,
-      options: {
-        maxFails: options.maxFails === undefined ? undefined : positiveInt(options.maxFails, `handle("${name}").maxFails`, 1),
-        cap: options.concurrency === undefined ? 0 : positiveInt(options.concurrency, `handle("${name}").concurrency`, 1),
-        timeoutMs: options.timeout === undefined ? undefined : toMs(options.timeout, `handle("${name}").timeout`, { allowZero: false }),
-        backoff: options.backoff,
-        retentionMs: options.retention === undefined ? undefined : toMs(options.retention, `handle("${name}").retention`),
-      },
-    });
+    this.handlers.set(name, { handler, options: resolveHandleOptions(options, `handle("${name}")`) });
   }
 
   /** Freezes the registry and builds each handler's chain. */

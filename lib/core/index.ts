@@ -6,7 +6,8 @@
 export { Enqueuer } from './enqueuer.js';
 export { WorkerPool } from './worker-pool.js';
 export { Scheduler } from './scheduler.js';
-export type { SchedulerOptions, PeriodicOptions, MisfirePolicy, EntryInfo, SchedulerEvents } from './scheduler.js';
+export type { SchedulerOptions, EntryInfo, SchedulerEvents } from './scheduler.js';
+export type { PeriodicOptions, MisfirePolicy } from './periodic-entry.js';
 export {
   JobcraftError,
   isJobcraftError,
@@ -15,6 +16,7 @@ export {
   InvalidScheduleError,
   DuplicateJobError,
   DuplicateHandlerError,
+  UnsupportedProviderScopeError,
   JobNotFoundError,
   WaitTimeoutError,
   QueueClosedError,
@@ -32,6 +34,8 @@ export type {
   BackoffFunction,
   EnqueueOptions,
   JobSpec,
+  JobMap,
+  JobSpecOf,
   EnqueuedJob,
   JobInfo,
   Job,

@@ -117,16 +117,16 @@ export function resolveConnectionOptions(input: unknown, what: string): Resolved
  * Validates worker pool options.
  * @internal
  */
-export function resolveWorkerPoolOptions(input: unknown): ResolvedWorkerPoolOptions {
-  const base = resolveConnectionOptions(input, 'WorkerPool');
-  const o = plainObject(input, 'WorkerPool');
-  const leaseMs = o.lease === undefined ? DEFAULT_LEASE_MS : toMs(o.lease as Duration, 'WorkerPool.lease');
-  if (leaseMs < 300) throw new InvalidOptionsError(`WorkerPool.lease must be at least 300 ms, got ${leaseMs} ms`);
+export function resolveWorkerPoolOptions(input: unknown, what = 'WorkerPool'): ResolvedWorkerPoolOptions {
+  const base = resolveConnectionOptions(input, what);
+  const o = plainObject(input, what);
+  const leaseMs = o.lease === undefined ? DEFAULT_LEASE_MS : toMs(o.lease as Duration, `${what}.lease`);
+  if (leaseMs < 300) throw new InvalidOptionsError(`${what}.lease must be at least 300 ms, got ${leaseMs} ms`);
   return {
     ...base,
-    concurrency: positiveInt(o.concurrency, 'WorkerPool.concurrency', 10, 10_000),
+    concurrency: positiveInt(o.concurrency, `${what}.concurrency`, 10, 10_000),
     leaseMs,
-    retentionMs: o.retention === undefined ? DEFAULT_RETENTION_MS : toMs(o.retention as Duration, 'WorkerPool.retention'),
-    maxFails: positiveInt(o.maxFails, 'WorkerPool.maxFails', DEFAULT_MAX_FAILS),
+    retentionMs: o.retention === undefined ? DEFAULT_RETENTION_MS : toMs(o.retention as Duration, `${what}.retention`),
+    maxFails: positiveInt(o.maxFails, `${what}.maxFails`, DEFAULT_MAX_FAILS),
   };
 }

@@ -4,38 +4,9 @@ import { systemClock, type Clock } from './clock.js';
 import { Emitter } from './events.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { Broker, type TickReply } from './redis/broker.js';
-import { argsFields } from './redis/codec.js';
-import { nextTick, parseSchedule, previousTick, type Schedule } from './spec/parse-schedule.js';
+import { nextTick, previousTick } from './spec/parse-schedule.js';
 import { toMs, type Duration } from './spec/duration.js';
-import type { JsonValue } from './types.js';
-import { encodeArgs, validateJobName } from './validate.js';
-
-/** What to do with ticks that nobody fired (all instances down, or the process paused). */
-export type MisfirePolicy = 'once' | 'skip' | 'all';
-
-/** Options of one periodic entry (`scheduler.register`). */
-export interface PeriodicOptions {
-  /** Job name each tick enqueues (default: the entry's name). */
-  job?: string;
-  /** The job's args (default null). */
-  args?: JsonValue;
-  /** Time zone of a cron spec (IANA, e.g. 'Asia/Seoul'; default UTC). */
-  timeZone?: string;
-  /** For `@every`: shift of the grid from the Unix epoch (default 0). */
-  offset?: Duration;
-  /** Missed ticks: `'once'` (default: one late job, then back on the grid), `'skip'`, or `'all'` (up to `misfireLimit`). */
-  misfire?: MisfirePolicy;
-  /** Most missed ticks fired by `misfire: 'all'` (default 10; the most recent ones). */
-  misfireLimit?: number;
-  /** `'allow'` (default): a tick fires while the previous tick's job runs; `'skip'`: it does not, while that job is unfinished. */
-  overlap?: 'allow' | 'skip';
-  /** No second job of this entry within this window after a fired tick (ms or '1.5s'). */
-  unique?: Duration;
-  /** Failed attempts allowed for the tick's job. */
-  maxFails?: number;
-  /** Retention of the tick's finished job record. */
-  retention?: Duration;
-}
+import { resolvePeriodicEntry, type PeriodicEntry, type PeriodicOptions } from './periodic-entry.js';
 
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions extends ConnectionOptions {
@@ -80,20 +51,10 @@ export interface SchedulerEvents {
   'tick:missed': { entry: string; ticks: number[] };
 }
 
-interface Entry {
-  name: string;
-  schedule: Schedule;
-  job: string;
-  args: string[];
-  extra: string[];
-  misfire: MisfirePolicy;
-  misfireLimit: number;
-  overlap: 'allow' | 'skip';
-  uniqueWindowMs: number;
+interface Entry extends PeriodicEntry {
   timer?: NodeJS.Timeout;
 }
 
-const ENTRY_NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
 /** How often a running instance re-registers its entries. */
 const REREGISTER_MS = 3_600_000;
 /** Most missed ticks listed in a `tick:missed` event (the most recent ones). */
@@ -153,32 +114,9 @@ export class Scheduler {
    */
   register(name: string, spec: string, options: PeriodicOptions = {}): this {
     if (this.state !== 'new') throw new InvalidOptionsError('entries must be registered before start()');
-    if (typeof name !== 'string' || !ENTRY_NAME.test(name)) {
-      throw new InvalidOptionsError(`Periodic entry name must be 1-128 characters without whitespace, control characters, "{", "}" or "|", got ${String(name)}`);
-    }
-    if (this.entriesByName.has(name)) throw new InvalidOptionsError(`Periodic entry "${name}" is already registered`);
-    const schedule = parseSchedule(spec, name, { timeZone: options.timeZone, offset: options.offset });
-    const job = options.job ?? name;
-    validateJobName(job, `register("${name}").job`, InvalidOptionsError);
-    const misfire = options.misfire ?? 'once';
-    if (!['once', 'skip', 'all'].includes(misfire)) throw new InvalidOptionsError(`register("${name}").misfire must be 'once', 'skip' or 'all'`);
-    const overlap = options.overlap ?? 'allow';
-    if (overlap !== 'allow' && overlap !== 'skip') throw new InvalidOptionsError(`register("${name}").overlap must be 'allow' or 'skip'`);
-    const extra: string[] = [];
-    if (options.maxFails !== undefined) extra.push('mf', String(options.maxFails));
-    if (options.retention !== undefined) extra.push('rt', String(toMs(options.retention, `register("${name}").retention`)));
-    const args = argsFields(encodeArgs(options.args, `register("${name}").args`));
-    this.entriesByName.set(name, {
-      name,
-      schedule,
-      job,
-      args,
-      extra,
-      misfire,
-      misfireLimit: options.misfireLimit ?? 10,
-      overlap,
-      uniqueWindowMs: options.unique === undefined ? 0 : toMs(options.unique, `register("${name}").unique`),
-    });
+    const entry = resolvePeriodicEntry(name, spec, options, `register("${String(name)}")`);
+    if (this.entriesByName.has(entry.name)) throw new InvalidOptionsError(`Periodic entry "${entry.name}" is already registered`);
+    this.entriesByName.set(entry.name, entry);
     return this;
   }
 

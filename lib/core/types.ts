@@ -59,8 +59,18 @@ export interface EnqueueOptions {
   priority?: number;
 }
 
+/**
+ * Default job map: any job name, any args (validated as JSON when enqueued). Declare your own map, e.g.
+ * `type Jobs = { food: FoodArgs; analyze: AnalyzeArgs }`, and use `Enqueuer<Jobs>` and `Job<Jobs['food']>` to have
+ * job names and args checked at compile time. Types only: nothing changes at runtime.
+ */
+export type JobMap = Record<string, unknown>;
+
+/** One job of a job map, for `enqueueMany`: its name and matching args. */
+export type JobSpecOf<Jobs extends object> = { [N in keyof Jobs & string]: JobSpec<Jobs[N]> & { name: N } }[keyof Jobs & string];
+
 /** One job for `enqueueMany`. */
-export interface JobSpec<A extends JsonValue = JsonValue> {
+export interface JobSpec<A = JsonValue> {
   /** The job name (the handler it runs). */
   name: string;
   /** The job's arguments. */
@@ -70,7 +80,7 @@ export interface JobSpec<A extends JsonValue = JsonValue> {
 }
 
 /** What `enqueue` returns: the job as written. */
-export interface EnqueuedJob<A extends JsonValue = JsonValue> {
+export interface EnqueuedJob<A = JsonValue> {
   /** The job id. */
   id: string;
   /** The job name. */
@@ -84,7 +94,7 @@ export interface EnqueuedJob<A extends JsonValue = JsonValue> {
 }
 
 /** A job's record as read back by `getJob` / `waitFor`. */
-export interface JobInfo<A extends JsonValue = JsonValue, R extends JsonValue = JsonValue> {
+export interface JobInfo<A = JsonValue, R = JsonValue> {
   /** The job id. */
   id: string;
   /** The job name. */
@@ -110,7 +120,7 @@ export interface JobInfo<A extends JsonValue = JsonValue, R extends JsonValue = 
 }
 
 /** The job as a handler sees it. */
-export interface Job<A extends JsonValue = JsonValue> {
+export interface Job<A = JsonValue> {
   /** The job id. */
   readonly id: string;
   /** The job name. */
@@ -131,7 +141,7 @@ export interface Job<A extends JsonValue = JsonValue> {
 }
 
 /** A job handler: what it returns (JSON) is stored as the job's result. */
-export type Handler<A extends JsonValue = JsonValue> = (job: Job<A>) => unknown;
+export type Handler<A = JsonValue> = (job: Job<A>) => unknown;
 
 /** Calls the rest of the middleware chain and the handler; resolves with the handler's result. */
 export type Next = () => Promise<unknown>;

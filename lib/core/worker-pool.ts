@@ -116,7 +116,7 @@ export class WorkerPool {
    * @throws {DuplicateHandlerError} if the name already has a handler
    * @throws {InvalidOptionsError} if an option is invalid, or after `start()`
    */
-  handle<A extends JsonValue = JsonValue>(name: string, handler: Handler<A>, options?: HandleOptions): this {
+  handle<A = JsonValue>(name: string, handler: Handler<A>, options?: HandleOptions): this {
     this.registry.handle(name, handler as Handler, options);
     return this;
   }
