@@ -1,9 +1,14 @@
 /**
- * jobcraft: Redis-backed background jobs and an exactly-once distributed cron for NestJS.
- * This entry will hold the Nest layer (QueueModule, decorators); today it re-exports the core engine,
+ * jobcraft: Redis-backed background jobs and an exactly-once distributed cron for NestJS: {@link QueueModule},
+ * the {@link JobHandler}, {@link Middleware} and {@link Periodic} decorators, and the core engine they run on,
  * which is also available without any Nest dependency from `jobcraft/core`.
  * @packageDocumentation
  */
+export { QueueModule } from './nest/queue.module.js';
+export type { QueueModuleOptions } from './nest/queue-options.js';
+export { JobHandler } from './nest/decorators/job-handler.decorator.js';
+export { Middleware, type MiddlewareOptions } from './nest/decorators/middleware.decorator.js';
+export { Periodic, type PeriodicDecoratorOptions } from './nest/decorators/periodic.decorator.js';
 export {
   Enqueuer,
   WorkerPool,
@@ -40,12 +45,14 @@ export type {
   JobSpec,
   JobMap,
   JobSpecOf,
+  JobNameOf,
+  JobArgsOf,
   EnqueuedJob,
   JobInfo,
   Job,
   Handler,
   Next,
-  Middleware,
+  Middleware as MiddlewareFunction,
   HandleOptions,
   ConnectionOptions,
   EnqueuerOptions,

@@ -4,7 +4,7 @@ import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnection
 import { Broker, type EncodedJob, type EnqueueReply } from './redis/broker.js';
 import { argsFields, decodeInfo } from './redis/codec.js';
 import { toMs, type Duration } from './spec/duration.js';
-import type { EnqueuedJob, EnqueueOptions, JobInfo, JobMap, JobSpecOf, JsonValue } from './types.js';
+import type { EnqueuedJob, EnqueueOptions, JobArgsOf, JobInfo, JobMap, JobNameOf, JobSpecOf, JsonValue } from './types.js';
 import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
 
 /** Most jobs written by one script call (keeps each script short, so Redis never stalls on one). */
@@ -69,10 +69,10 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
    * @throws {QueueClosedError} after `close()`
    */
-  async enqueue<N extends keyof Jobs & string>(name: N, args?: Jobs[N], options?: EnqueueOptions): Promise<EnqueuedJob<Jobs[N]>> {
+  async enqueue<N extends JobNameOf<Jobs>>(name: N, args?: JobArgsOf<Jobs, N>, options?: EnqueueOptions): Promise<EnqueuedJob<JobArgsOf<Jobs, N>>> {
     const job = this.encode(name, args, options, 'enqueue');
     const reply = await new Promise<EnqueueReply>((resolve, reject) => this.push({ job, resolve, reject }));
-    return this.settle(job, args, reply) as EnqueuedJob<Jobs[N]>;
+    return this.settle(job, args, reply) as EnqueuedJob<JobArgsOf<Jobs, N>>;
   }
 
   /**
@@ -82,7 +82,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @returns per job, in order, the job as written or the {@link DuplicateJobError} that refused it
    * @throws {InvalidJobError} naming the first invalid job (nothing written)
    */
-  async enqueueMany(jobs: readonly JobSpecOf<Jobs>[]): Promise<(EnqueuedJob<Jobs[keyof Jobs]> | DuplicateJobError)[]> {
+  async enqueueMany(jobs: readonly JobSpecOf<Jobs>[]): Promise<(EnqueuedJob<JobArgsOf<Jobs, JobNameOf<Jobs>>> | DuplicateJobError)[]> {
     if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
     const encoded = jobs.map((j, i) => {
       if (j === null || typeof j !== 'object') throw new InvalidJobError(`jobs[${i}] must be { name, args?, options? }`);
@@ -95,7 +95,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
     for (const c of await Promise.all(chunks)) replies.push(...c);
     return encoded.map((job, i) => {
       try {
-        return this.settle(job, jobs[i]!.args, replies[i]!) as EnqueuedJob<Jobs[keyof Jobs]>;
+        return this.settle(job, jobs[i]!.args, replies[i]!) as EnqueuedJob<JobArgsOf<Jobs, JobNameOf<Jobs>>>;
       } catch (err) {
         return err as DuplicateJobError;
       }

@@ -36,6 +36,8 @@ export type {
   JobSpec,
   JobMap,
   JobSpecOf,
+  JobNameOf,
+  JobArgsOf,
   EnqueuedJob,
   JobInfo,
   Job,

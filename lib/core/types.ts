@@ -66,8 +66,14 @@ export interface EnqueueOptions {
  */
 export type JobMap = Record<string, unknown>;
 
+/** The job names of a job map: any string for the default (untyped) map, else its keys. */
+export type JobNameOf<Jobs> = {} extends Jobs ? string : keyof Jobs & string;
+
+/** The args type of job `N` in a job map (`unknown` for a name the map does not list). */
+export type JobArgsOf<Jobs, N extends string> = N extends keyof Jobs ? Jobs[N] : unknown;
+
 /** One job of a job map, for `enqueueMany`: its name and matching args. */
-export type JobSpecOf<Jobs extends object> = { [N in keyof Jobs & string]: JobSpec<Jobs[N]> & { name: N } }[keyof Jobs & string];
+export type JobSpecOf<Jobs> = { [N in JobNameOf<Jobs>]: JobSpec<JobArgsOf<Jobs, N>> & { name: N } }[JobNameOf<Jobs>];
 
 /** One job for `enqueueMany`. */
 export interface JobSpec<A = JsonValue> {

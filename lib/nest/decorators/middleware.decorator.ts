@@ -1,0 +1,49 @@
+import { SetMetadata } from '@nestjs/common';
+import { InvalidOptionsError } from '../../core/errors.js';
+import { describe } from '../../core/spec/duration.js';
+import { MIDDLEWARE_METADATA } from '../tokens.js';
+import { decoratedMethod } from './decorated-method.js';
+
+/** Options of `@Middleware`. */
+export interface MiddlewareOptions {
+  /**
+   * Position in the chain: lower runs first (outermost). Default 0. Equal orders keep discovery order: the
+   * order of declaration within a class, and module order across classes.
+   */
+  order?: number;
+}
+
+/** What `@Middleware` stores on the method. @internal */
+export interface MiddlewareMetadata {
+  order: number;
+}
+
+/**
+ * Marks a provider method as middleware around every job this process runs: `(job, next) => next()`. It must
+ * call `next()` once and return its result (the handler's). Runs in ascending `order`, then in declaration order.
+ *
+ * @example
+ * ```ts
+ * @Middleware()
+ * async log(job: Job, next: Next) { console.log('starting', job.name); return next(); }
+ * ```
+ * @param options - `order` in the chain
+ * @returns the method decorator
+ * @throws {InvalidOptionsError} naming the class and method, if the options are invalid (when the class is declared)
+ */
+export function Middleware(options: MiddlewareOptions = {}): MethodDecorator {
+  return (target, key, descriptor) => {
+    const where = decoratedMethod('@Middleware', target, key, descriptor);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError(`@Middleware on ${where}: options must be an object, got ${describe(options)}`);
+    }
+    for (const k of Object.keys(options)) {
+      if (k !== 'order') throw new InvalidOptionsError(`@Middleware on ${where}: unknown option "${k}"`);
+    }
+    const order = options.order ?? 0;
+    if (typeof order !== 'number' || !Number.isFinite(order)) {
+      throw new InvalidOptionsError(`@Middleware on ${where}: order must be a finite number, got ${describe(order)}`);
+    }
+    SetMetadata<string, MiddlewareMetadata>(MIDDLEWARE_METADATA, { order })(target, key, descriptor);
+  };
+}

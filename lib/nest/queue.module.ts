@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { hostname } from 'node:os';
+import { Enqueuer } from '../core/enqueuer.js';
+import { Scheduler } from '../core/scheduler.js';
+import { WorkerPool } from '../core/worker-pool.js';
+import { HandlerExplorer } from './handler-explorer.js';
+import { resolveQueueOptions, type QueueModuleOptions, type ResolvedQueueOptions } from './queue-options.js';
+import { QUEUE_MODULE_OPTIONS, QueueModuleBase } from './queue.module-definition.js';
+import { RuntimeHost } from './runtime-host.js';
+import { RESOLVED_QUEUE_OPTIONS } from './tokens.js';
+
+const connection = (o: ResolvedQueueOptions) => {
+  const { redis, namespace, logger, commandTimeout } = o.raw;
+  return { redis, namespace, logger, commandTimeout };
+};
+
+/**
+ * Redis-backed jobs and distributed cron for a Nest app. Import it once, at the root:
+ * `QueueModule.forRoot({ redis, namespace, concurrency })` or `QueueModule.forRootAsync({ imports, inject,
+ * useFactory })` (also `useClass` / `useExisting`). It is global unless `isGlobal: false`. It provides the core
+ * {@link Enqueuer} (inject it by type), and the {@link WorkerPool} and {@link Scheduler} it runs, for their events
+ * and `scheduler.entries()`. `@JobHandler`, `@Middleware` and `@Periodic` methods are discovered at bootstrap.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [QueueModule.forRoot({ redis: process.env.REDIS_URL, namespace: 'bowl' })], providers: [FoodJobs] })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: RESOLVED_QUEUE_OPTIONS,
+      useFactory: (options: QueueModuleOptions) => resolveQueueOptions(options),
+      inject: [QUEUE_MODULE_OPTIONS],
+    },
+    { provide: Enqueuer, useFactory: (o: ResolvedQueueOptions) => new Enqueuer(connection(o)), inject: [RESOLVED_QUEUE_OPTIONS] },
+    { provide: WorkerPool, useFactory: (o: ResolvedQueueOptions) => new WorkerPool(o.raw), inject: [RESOLVED_QUEUE_OPTIONS] },
+    {
+      provide: Scheduler,
+      useFactory: (o: ResolvedQueueOptions) =>
+        new Scheduler({ ...connection(o), instanceId: o.instanceId ?? `${hostname()}:${process.pid}` }),
+      inject: [RESOLVED_QUEUE_OPTIONS],
+    },
+    HandlerExplorer,
+    RuntimeHost,
+  ],
+  exports: [Enqueuer, WorkerPool, Scheduler],
+})
+export class QueueModule extends QueueModuleBase {}
