@@ -3,9 +3,10 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const expected = ['Enqueuer', 'WorkerPool', 'NonRetryableError', 'InvalidJobError'];
+const core = ['Enqueuer', 'WorkerPool', 'Scheduler', 'NonRetryableError', 'InvalidJobError'];
+const expectedBy = { jobcraft: [...core, 'QueueModule', 'JobHandler', 'Middleware', 'Periodic'], 'jobcraft/core': core };
 let failures = 0;
-for (const entry of ['jobcraft', 'jobcraft/core']) {
+for (const [entry, expected] of Object.entries(expectedBy)) {
   const esm = await import(entry);
   const cjs = require(entry);
   for (const [kind, mod] of [['import', esm], ['require', cjs]]) {

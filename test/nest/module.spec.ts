@@ -87,12 +87,12 @@ describe('QueueModule', () => {
   });
 
   async function boot(imports: unknown[], providers: unknown[] = [], controllers: unknown[] = []) {
-    const moduleRef = await Test.createTestingModule({
+    const app = await Test.createTestingModule({
       imports: imports as never[],
       providers: providers as never[],
       controllers: controllers as never[],
     }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    app.useLogger(false);
     apps.push(app);
     await app.init();
     return app;
