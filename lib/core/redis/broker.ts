@@ -382,7 +382,10 @@ export class Broker {
   /** Fires one tick of a periodic entry, once across all instances. */
   async claimTick(c: TickClaim): Promise<TickReply> {
     const jobKey = this.keys.job(c.jobId);
-    const keys = [this.keys.entry(c.entry), jobKey, this.keys.ready(c.jobName), this.keys.marker(c.jobName), c.previousJob ? this.keys.job(c.previousJob) : jobKey];
+    const keys = [
+      this.keys.entry(c.entry), jobKey, this.keys.ready(c.jobName), this.keys.marker(c.jobName),
+      c.previousJob ? this.keys.job(c.previousJob) : jobKey, this.keys.schedule(c.jobName),
+    ];
     const argv: Arg[] = [c.tick, c.jobId, c.jobName, c.args, c.instanceId, c.overlap, c.previousJob, c.notBefore, c.uniqueWindowMs, ...c.extra];
     const r = (await this.script(scripts.claimTick, keys, argv)) as string[];
     switch (r[0]) {

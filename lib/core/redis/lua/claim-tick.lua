@@ -1,18 +1,24 @@
 --[[
   claim-tick: fires one tick of a periodic entry, once, however many instances race for it: a compare-and-set of
   the entry's last tick, and the tick's job (id derived from entry and tick time) created in the same script.
-  @keys 5
+  A tick claimed ahead of its time (up to the caller's lead, see ARGV[8]) creates its job scheduled at the tick, so
+  the workers' due timers start it on time whatever the claim's round trips cost; a late or on-time tick's job is
+  queued at once.
+  @keys 6
   KEYS[1] entry hash, KEYS[2] the tick's job hash, KEYS[3] ready list of the job name, KEYS[4] marker zset,
-  KEYS[5] the previous tick's job hash (read for overlap 'skip'; the tick's job key when there is none)
+  KEYS[5] the previous tick's job hash (read for overlap 'skip'; the tick's job key when there is none),
+  KEYS[6] schedule zset of the job name
   ARGV[1] tick time ms, ARGV[2] job id, ARGV[3] job name, ARGV[4] first args piece, ARGV[5] instance id,
   ARGV[6] overlap ('allow' | 'skip'), ARGV[7] the previous job id the caller read ('' if none),
-  ARGV[8] earliest Redis time the tick may fire (ms; guards against a caller whose clock runs fast),
+  ARGV[8] earliest Redis time the tick may be claimed (ms: the tick minus the lead; guards against a caller whose
+  clock runs fast),
   ARGV[9] unique window ms (0 = none: a tick less than this long after the last *fired* tick is skipped),
   ARGV[10..] more job field/value pairs (args pieces, options)
   Reply: { 'FIRED', jobId, nowMs } | { 'TAKEN', lastJob, lastTick } (this tick or a later one already fired) |
          { 'SKIPPED', previousJob, nowMs } (overlap: the previous job is still unfinished; the tick counts as done) |
          { 'EARLY', nowMs } (Redis time is before the tick) | { 'STALE', lastJob } (the previous job changed: re-read)
-  Commands when firing: TIME + HMGET + HSET entry + HSET job + LPUSH (+ ZADD marker) = 5-6.
+  Commands when firing: TIME + HMGET + HSET entry + HSET job + LPUSH (+ ZADD marker) = 5-6; ahead of the tick
+  ZADD + ZRANGE instead of LPUSH (+ ZADD marker) = 6-7.
 ]]
 --- @include "now-ms"
 
@@ -38,6 +44,13 @@ end
 redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastFiredTick', tick, 'lastJob', ARGV[2], 'lastBy', ARGV[5], 'lastFiredAt', now)
 local extra = {}
 for i = 10, #ARGV do extra[#extra + 1] = ARGV[i] end
-redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 'q', unpack(extra))
-if redis.call('LPUSH', KEYS[3], ARGV[2]) == 1 then redis.call('ZADD', KEYS[4], 0, '0') end
+if tick > now then
+  redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 's', unpack(extra))
+  redis.call('ZADD', KEYS[6], tick, ARGV[2])
+  -- wake one idle worker only if this job is now the earliest, so it re-arms its due timer
+  if redis.call('ZRANGE', KEYS[6], 0, 0)[1] == ARGV[2] then redis.call('ZADD', KEYS[4], 0, '0') end
+else
+  redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 'q', unpack(extra))
+  if redis.call('LPUSH', KEYS[3], ARGV[2]) == 1 then redis.call('ZADD', KEYS[4], 0, '0') end
+end
 return { 'FIRED', ARGV[2], now }
