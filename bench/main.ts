@@ -4,6 +4,10 @@
 // Prints a table (ours, BullMQ's, ratio ours/BullMQ) and writes bench/results/latest.json.
 // Optional: BENCH_JOBS=<n> changes the 20,000 jobs of the throughput runs; BENCH_SKIP_CRASH=1 skips the
 // SIGKILL scenario (BullMQ's half takes 30-60 s).
+// Then the distributed-cron scenario (bench/periodic.ts, ~2.5 min): 3 and 5 instances (processes) of each library
+// run one entry every 1.5 s for 30 s, one instance is SIGKILLed at 12 s; printed as a second table and recorded
+// under "periodic" in latest.json. BENCH_SKIP_PERIODIC=1 skips it; BENCH_ONLY=periodic runs only it (and
+// replaces only the "periodic" part of an existing latest.json).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -25,6 +29,7 @@ import {
   type SideEntry,
   type ThroughputResult,
 } from './scenarios.js';
+import { renderPeriodicTable, runPeriodic, type PeriodicColumn, type PeriodicConfig, type PeriodicResult } from './periodic.js';
 import { makePayload, percentile, type SideKind } from './side.js';
 
 const CONFIG = {
@@ -50,6 +55,12 @@ const CONFIG = {
   /** Longest we wait for a killed worker's job to run again (BullMQ's defaults take 30-60 s, up to ~90 s). */
   crashTimeoutMs: 150_000,
   skipCrash: process.env.BENCH_SKIP_CRASH === '1',
+  /** Distributed cron: instance counts, and one run's interval, window, kill time and grace (bench/periodic.ts). */
+  periodicInstances: [3, 5],
+  periodic: { everyMs: 1500, durationMs: 30_000, killAtMs: 12_000, graceMs: 2000 } satisfies PeriodicConfig,
+  skipPeriodic: process.env.BENCH_SKIP_PERIODIC === '1',
+  /** BENCH_ONLY=periodic: the distributed-cron scenario alone. */
+  only: onlyEnv(),
 };
 
 const SIDES: SideEntry[] = [
@@ -75,6 +86,14 @@ function positiveIntEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
   return n;
+}
+
+function onlyEnv(): 'periodic' | null {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return null;
+  if (raw !== 'periodic') throw new Error(`BENCH_ONLY must be "periodic" (or unset), got ${raw}`);
+  if (process.env.BENCH_SKIP_PERIODIC === '1') throw new Error('BENCH_ONLY=periodic and BENCH_SKIP_PERIODIC=1 leave nothing to run');
+  return raw;
 }
 
 function readVersion(packageJson: string): string {
@@ -150,6 +169,157 @@ async function stopRedis(server: RedisServer): Promise<void> {
   }
 }
 
+/** The queue scenarios (everything but the distributed cron): their printed report, and what latest.json records of them. */
+async function runQueueScenarios(env: BenchEnv) {
+  for (const side of SIDES) {
+    log(`warming up ${side.label} (${CONFIG.warmUpJobs} jobs)`);
+    await warmUp(env, side, CONFIG.warmUpJobs);
+  }
+
+  const throughputRuns: Record<SideKind, ThroughputResult[]> = { jobcraft: [], bullmq: [] };
+  const bulkRuns: Record<SideKind, number[]> = { jobcraft: [], bullmq: [] };
+  const idle = {} as Record<SideKind, LatencyResult>;
+  const delayed = {} as Record<SideKind, LatencyResult>;
+  const crash: Record<SideKind, number | null> = { jobcraft: null, bullmq: null };
+
+  for (let run = 1; run <= CONFIG.repeats; run++) {
+    for (const side of SIDES) {
+      const r = await runThroughput(env, side, CONFIG.jobs, CONFIG.window, CONFIG.concurrency);
+      throughputRuns[side.kind].push(r);
+      log(`${side.label} run ${run}/${CONFIG.repeats}: enqueue ${Math.round(r.enqueuePerSec)}/s, process ${Math.round(r.processPerSec)}/s, ` +
+        `${r.commandsPerJob.toFixed(2)} cmds/job, ${r.cpuMicrosPerJob.toFixed(1)} µs CPU/job, ${Math.round(r.memoryBytesPerJob)} B/job`);
+    }
+  }
+  for (let run = 1; run <= CONFIG.repeats; run++) {
+    for (const side of SIDES) {
+      const r = await runBulk(env, side, CONFIG.jobs, CONFIG.bulkChunk);
+      bulkRuns[side.kind].push(r);
+      log(`${side.label} run ${run}/${CONFIG.repeats}: bulk enqueue ${Math.round(r)}/s`);
+    }
+  }
+  for (const side of SIDES) {
+    const r = await runIdleLatency(env, side, CONFIG.idleSamples, CONFIG.idleGapMs);
+    idle[side.kind] = r;
+    log(`${side.label}: idle pickup p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+  }
+  for (const side of SIDES) {
+    const r = await runDelayed(env, side, CONFIG.delayedJobs, CONFIG.delayMinMs, CONFIG.delayMaxMs);
+    delayed[side.kind] = r;
+    log(`${side.label}: delayed lateness p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`);
+  }
+  if (!CONFIG.skipCrash) {
+    for (const side of SIDES) {
+      log(`${side.label}: SIGKILL a worker mid-job, wait for the job to run again${side.kind === 'bullmq' ? ' (BullMQ defaults: 30-60 s)' : ''}`);
+      try {
+        crash[side.kind] = (await runCrash(env, side, CONFIG.crashTimeoutMs)) / 1000;
+        log(`${side.label}: re-run after ${crash[side.kind]!.toFixed(2)} s`);
+      } catch (err) {
+        // keep every other figure: report this one as n/a and fail the run at the end
+        console.error(`  ! ${side.label} crash scenario failed: ${(err as Error).message}`);
+        process.exitCode = 1;
+      }
+    }
+  }
+
+  const both = <T>(pick: (kind: SideKind) => T): Record<SideKind, T> => ({ jobcraft: pick('jobcraft'), bullmq: pick('bullmq') });
+  /** Median over the repeated runs of one figure of the throughput run. */
+  const throughput = (kind: SideKind, pick: (r: ThroughputResult) => number): number => median(throughputRuns[kind].map(pick));
+  const metrics: Metric[] = [
+    // 1a: one enqueue call per job, 1000 outstanding at any time
+    { key: 'enqueue', label: `enqueue, 1 call/job, ${CONFIG.window} in flight`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.enqueuePerSec)) },
+    // 1b: addBulk / enqueueMany of 1000 jobs, one call after the other
+    { key: 'bulkEnqueue', label: `bulk enqueue, ${CONFIG.bulkChunk} per call`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => median(bulkRuns[k])) },
+    // 1c: one worker, concurrency 50, no-op handler, from worker start to last completion
+    { key: 'process', label: `process, 1 worker, concurrency ${CONFIG.concurrency}`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.processPerSec)) },
+    // 1d: every command Redis ran (inside Lua scripts too), enqueue + process, per job
+    { key: 'commandsPerJob', label: 'Redis commands per job, enqueue+process', unit: 'cmds', better: 'lower', digits: 2, values: both((k) => throughput(k, (r) => r.commandsPerJob)) },
+    // 1e: Redis server CPU time (user + sys), enqueue + process, per job
+    { key: 'redisCpuPerJob', label: 'Redis CPU per job, enqueue+process', unit: 'µs', better: 'lower', digits: 1, values: both((k) => throughput(k, (r) => r.cpuMicrosPerJob)) },
+    // 1f: used_memory growth per job waiting in the queue
+    { key: 'memoryPerWaitingJob', label: 'Redis memory per waiting job', unit: 'bytes', better: 'lower', digits: 0, values: both((k) => throughput(k, (r) => r.memoryBytesPerJob)) },
+    // 1g: enqueue call → handler start, worker idle
+    { key: 'idlePickupP50', label: 'idle pickup latency p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p50) },
+    { key: 'idlePickupP99', label: 'idle pickup latency p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p99) },
+    // 1h: handler start − (enqueue call + delay), delays 100-3000 ms
+    { key: 'delayedLatenessP50', label: 'delayed job lateness p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p50) },
+    { key: 'delayedLatenessP99', label: 'delayed job lateness p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p99) },
+    { key: 'delayedLatenessMax', label: 'delayed job lateness max', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].max) },
+    // 1i: SIGKILL of the worker holding a job → another worker starts it, library defaults
+    { key: 'crashRerun', label: "SIGKILLed worker's job re-run after", unit: 's', better: 'lower', digits: 2, values: crash },
+  ];
+
+  const report = [
+    '',
+    renderTable(metrics),
+    '',
+    'ratio = jobcraft / BullMQ. Better: higher for throughput (jobs/s, ratio > 1 favours jobcraft); lower for all the rest (ratio < 1 favours jobcraft).',
+    `${CONFIG.jobs.toLocaleString('en-US')} jobs of ${JSON.stringify(makePayload(0)).length} B; the first six rows are medians of ${CONFIG.repeats} runs; ` +
+      `latencies from ${CONFIG.idleSamples} (idle) and ${CONFIG.delayedJobs} (delayed) jobs; the crash row is one kill.`,
+  ];
+  for (const side of SIDES) {
+    const top = throughputRuns[side.kind][0]!.topCommands.slice(0, 6).map((c) => `${c.command} ${c.perJob.toFixed(2)}`).join(', ');
+    report.push(`top commands per job, ${side.label}: ${top}`);
+  }
+
+  return {
+    report,
+    metrics: metrics.map((m) => ({ key: m.key, label: m.label, unit: m.unit, better: m.better, jobcraft: m.values.jobcraft, bullmq: m.values.bullmq, ratio: ratio(m) })),
+    details: Object.fromEntries(
+      SIDES.map((s) => [s.kind, {
+        // from the first run (the command mix is deterministic; the total varies by a few hundredths)
+        commandsPerJobByCommand: throughputRuns[s.kind][0]!.topCommands,
+        throughputRuns: throughputRuns[s.kind].map(({ topCommands: _, ...figures }) => figures),
+        bulkEnqueueRuns: bulkRuns[s.kind],
+        idlePickupMs: idle[s.kind],
+        delayedLatenessMs: delayed[s.kind],
+      }]),
+    ),
+  };
+}
+
+/**
+ * The distributed-cron scenario: every instance count, the libraries alternating. A failed run is reported
+ * as n/a (and fails the benchmark at the end); the others are kept.
+ */
+async function runPeriodicScenarios(env: BenchEnv) {
+  const columns: PeriodicColumn[] = [];
+  const runs: (PeriodicResult | { library: SideKind; instances: number; error: string })[] = [];
+  for (const instances of CONFIG.periodicInstances) {
+    for (const side of SIDES) {
+      log(`${side.label}: ${instances} instances, one entry every ${CONFIG.periodic.everyMs / 1000} s for ${CONFIG.periodic.durationMs / 1000} s, ` +
+        `one SIGKILLed at ${CONFIG.periodic.killAtMs / 1000} s`);
+      try {
+        const r = await runPeriodic(env, side.kind, instances, CONFIG.periodic);
+        columns.push({ label: `${side.label} ×${instances}`, result: r });
+        runs.push(r);
+        log(`${side.label} ×${instances}: ${r.runs} runs of ${r.ticks}/${r.expectedTicks} ticks, ${r.duplicateRuns} duplicate, ${r.missedTicks} missed; ` +
+          `|start − tick| p50 ${r.startMinusTick.p50.toFixed(1)} ms, max ${r.startMinusTick.max.toFixed(1)} ms; ` +
+          `largest gap after the kill ${Math.round(r.maxGapAfterKillMs)} ms (killed pid ${r.killed.pid} at ${(r.killed.atMs / 1000).toFixed(1)} s: ${r.killed.rule})`);
+      } catch (err) {
+        console.error(`  ! ${side.label} ×${instances} periodic scenario failed: ${(err as Error).message}`);
+        process.exitCode = 1;
+        columns.push({ label: `${side.label} ×${instances}`, result: null });
+        runs.push({ library: side.kind, instances, error: (err as Error).message });
+      }
+    }
+  }
+  const { everyMs, durationMs, killAtMs } = CONFIG.periodic;
+  const report = [
+    '',
+    `distributed cron: one entry every ${everyMs / 1000} s, N instances (processes) each running a scheduler and a worker, ` +
+      `${durationMs / 1000} s from all ready, one instance SIGKILLed at ${killAtMs / 1000} s`,
+    '',
+    renderPeriodicTable(columns),
+    '',
+    'tick = the run\'s intended time, from its job id: jobcraft `tick:beat:<ms>` (grid: multiples of 1.5 s since the epoch), ' +
+      'BullMQ `repeat:beat:<ms>` (grid: 1.5 s steps from the first upsert).',
+    `Counted: ticks due in the ${durationMs / 1000} s window; missed = due, never started; duplicate = runs − ticks covered. ` +
+      `p99 of ~${durationMs / everyMs} samples is about the max. Gap: between first starts of consecutive ticks, from the last one before the kill.`,
+    'Killed: jobcraft, the instance whose scheduler fired the latest tick; BullMQ, the one whose worker ran it (and so created the next job).',
+  ];
+  return { report, results: { config: { instances: CONFIG.periodicInstances, ...CONFIG.periodic }, runs } };
+}
+
 async function main(): Promise<void> {
   const began = performance.now();
   const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -164,96 +334,12 @@ async function main(): Promise<void> {
       ? 'Redis: REDIS_URL (shared: own namespaces, no FLUSHALL; memory figures assume it is otherwise idle)'
       : `Redis: throwaway redis-server on port ${server!.port}`);
 
-    for (const side of SIDES) {
-      log(`warming up ${side.label} (${CONFIG.warmUpJobs} jobs)`);
-      await warmUp(env, side, CONFIG.warmUpJobs);
-    }
-
-    const throughputRuns: Record<SideKind, ThroughputResult[]> = { jobcraft: [], bullmq: [] };
-    const bulkRuns: Record<SideKind, number[]> = { jobcraft: [], bullmq: [] };
-    const idle = {} as Record<SideKind, LatencyResult>;
-    const delayed = {} as Record<SideKind, LatencyResult>;
-    const crash: Record<SideKind, number | null> = { jobcraft: null, bullmq: null };
-
-    for (let run = 1; run <= CONFIG.repeats; run++) {
-      for (const side of SIDES) {
-        const r = await runThroughput(env, side, CONFIG.jobs, CONFIG.window, CONFIG.concurrency);
-        throughputRuns[side.kind].push(r);
-        log(`${side.label} run ${run}/${CONFIG.repeats}: enqueue ${Math.round(r.enqueuePerSec)}/s, process ${Math.round(r.processPerSec)}/s, ` +
-          `${r.commandsPerJob.toFixed(2)} cmds/job, ${r.cpuMicrosPerJob.toFixed(1)} µs CPU/job, ${Math.round(r.memoryBytesPerJob)} B/job`);
-      }
-    }
-    for (let run = 1; run <= CONFIG.repeats; run++) {
-      for (const side of SIDES) {
-        const r = await runBulk(env, side, CONFIG.jobs, CONFIG.bulkChunk);
-        bulkRuns[side.kind].push(r);
-        log(`${side.label} run ${run}/${CONFIG.repeats}: bulk enqueue ${Math.round(r)}/s`);
-      }
-    }
-    for (const side of SIDES) {
-      const r = await runIdleLatency(env, side, CONFIG.idleSamples, CONFIG.idleGapMs);
-      idle[side.kind] = r;
-      log(`${side.label}: idle pickup p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
-    }
-    for (const side of SIDES) {
-      const r = await runDelayed(env, side, CONFIG.delayedJobs, CONFIG.delayMinMs, CONFIG.delayMaxMs);
-      delayed[side.kind] = r;
-      log(`${side.label}: delayed lateness p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(2)} ms`);
-    }
-    if (!CONFIG.skipCrash) {
-      for (const side of SIDES) {
-        log(`${side.label}: SIGKILL a worker mid-job, wait for the job to run again${side.kind === 'bullmq' ? ' (BullMQ defaults: 30-60 s)' : ''}`);
-        try {
-          crash[side.kind] = (await runCrash(env, side, CONFIG.crashTimeoutMs)) / 1000;
-          log(`${side.label}: re-run after ${crash[side.kind]!.toFixed(2)} s`);
-        } catch (err) {
-          // keep every other figure: report this one as n/a and fail the run at the end
-          console.error(`  ! ${side.label} crash scenario failed: ${(err as Error).message}`);
-          process.exitCode = 1;
-        }
-      }
-    }
-
-    const both = <T>(pick: (kind: SideKind) => T): Record<SideKind, T> => ({ jobcraft: pick('jobcraft'), bullmq: pick('bullmq') });
-    /** Median over the repeated runs of one figure of the throughput run. */
-    const throughput = (kind: SideKind, pick: (r: ThroughputResult) => number): number => median(throughputRuns[kind].map(pick));
-    const metrics: Metric[] = [
-      // 1a: one enqueue call per job, 1000 outstanding at any time
-      { key: 'enqueue', label: `enqueue, 1 call/job, ${CONFIG.window} in flight`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.enqueuePerSec)) },
-      // 1b: addBulk / enqueueMany of 1000 jobs, one call after the other
-      { key: 'bulkEnqueue', label: `bulk enqueue, ${CONFIG.bulkChunk} per call`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => median(bulkRuns[k])) },
-      // 1c: one worker, concurrency 50, no-op handler, from worker start to last completion
-      { key: 'process', label: `process, 1 worker, concurrency ${CONFIG.concurrency}`, unit: 'jobs/s', better: 'higher', digits: 0, values: both((k) => throughput(k, (r) => r.processPerSec)) },
-      // 1d: every command Redis ran (inside Lua scripts too), enqueue + process, per job
-      { key: 'commandsPerJob', label: 'Redis commands per job, enqueue+process', unit: 'cmds', better: 'lower', digits: 2, values: both((k) => throughput(k, (r) => r.commandsPerJob)) },
-      // 1e: Redis server CPU time (user + sys), enqueue + process, per job
-      { key: 'redisCpuPerJob', label: 'Redis CPU per job, enqueue+process', unit: 'µs', better: 'lower', digits: 1, values: both((k) => throughput(k, (r) => r.cpuMicrosPerJob)) },
-      // 1f: used_memory growth per job waiting in the queue
-      { key: 'memoryPerWaitingJob', label: 'Redis memory per waiting job', unit: 'bytes', better: 'lower', digits: 0, values: both((k) => throughput(k, (r) => r.memoryBytesPerJob)) },
-      // 1g: enqueue call → handler start, worker idle
-      { key: 'idlePickupP50', label: 'idle pickup latency p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p50) },
-      { key: 'idlePickupP99', label: 'idle pickup latency p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => idle[k].p99) },
-      // 1h: handler start − (enqueue call + delay), delays 100-3000 ms
-      { key: 'delayedLatenessP50', label: 'delayed job lateness p50', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p50) },
-      { key: 'delayedLatenessP99', label: 'delayed job lateness p99', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].p99) },
-      { key: 'delayedLatenessMax', label: 'delayed job lateness max', unit: 'ms', better: 'lower', digits: 2, values: both((k) => delayed[k].max) },
-      // 1i: SIGKILL of the worker holding a job → another worker starts it, library defaults
-      { key: 'crashRerun', label: "SIGKILLed worker's job re-run after", unit: 's', better: 'lower', digits: 2, values: crash },
-    ];
-
+    const queues = CONFIG.only === 'periodic' ? null : await runQueueScenarios(env);
+    const periodic = CONFIG.skipPeriodic ? null : await runPeriodicScenarios(env);
     const seconds = (performance.now() - began) / 1000;
-    console.log('');
-    console.log(renderTable(metrics));
-    console.log('');
-    console.log('ratio = jobcraft / BullMQ. Better: higher for throughput (jobs/s, ratio > 1 favours jobcraft); lower for all the rest (ratio < 1 favours jobcraft).');
-    console.log(`${CONFIG.jobs.toLocaleString('en-US')} jobs of ${JSON.stringify(makePayload(0)).length} B; the first six rows are medians of ${CONFIG.repeats} runs; ` +
-      `latencies from ${CONFIG.idleSamples} (idle) and ${CONFIG.delayedJobs} (delayed) jobs; the crash row is one kill.`);
-    for (const side of SIDES) {
-      const top = throughputRuns[side.kind][0]!.topCommands.slice(0, 6).map((c) => `${c.command} ${c.perJob.toFixed(2)}`).join(', ');
-      console.log(`top commands per job, ${side.label}: ${top}`);
-    }
+    for (const line of [...(queues?.report ?? []), ...(periodic?.report ?? [])]) console.log(line);
 
-    const results = {
+    const meta = {
       date: new Date().toISOString(),
       durationSeconds: Math.round(seconds * 10) / 10,
       versions: {
@@ -265,27 +351,28 @@ async function main(): Promise<void> {
       },
       host: { platform: `${os.platform()} ${os.release()} ${os.arch()}`, cpu: os.cpus()[0]?.model ?? 'unknown', cpus: os.cpus().length },
       redis: server ? 'throwaway redis-server (--save "" --appendonly no)' : 'REDIS_URL (shared)',
-      config: CONFIG,
-      metrics: metrics.map((m) => ({ key: m.key, label: m.label, unit: m.unit, better: m.better, jobcraft: m.values.jobcraft, bullmq: m.values.bullmq, ratio: ratio(m) })),
-      details: Object.fromEntries(
-        SIDES.map((s) => [s.kind, {
-          // from the first run (the command mix is deterministic; the total varies by a few hundredths)
-          commandsPerJobByCommand: throughputRuns[s.kind][0]!.topCommands,
-          throughputRuns: throughputRuns[s.kind].map(({ topCommands: _, ...figures }) => figures),
-          bulkEnqueueRuns: bulkRuns[s.kind],
-          idlePickupMs: idle[s.kind],
-          delayedLatenessMs: delayed[s.kind],
-        }]),
-      ),
     };
     const dir = `${repoRoot}/bench/results`;
+    const results = queues
+      ? { ...meta, config: CONFIG, metrics: queues.metrics, details: queues.details, periodic: periodic ? { ...meta, ...periodic.results } : null }
+      // BENCH_ONLY=periodic: keep the queue figures of the last full run, replace the "periodic" part (with its own date)
+      : { ...readPrevious(`${dir}/latest.json`), periodic: { ...meta, ...periodic!.results } };
     await mkdir(dir, { recursive: true });
     await writeFile(`${dir}/latest.json.tmp`, `${JSON.stringify(results, null, 2)}\n`);
     await rename(`${dir}/latest.json.tmp`, `${dir}/latest.json`);
-    console.log(`\nwrote bench/results/latest.json; total ${seconds.toFixed(1)} s`);
+    console.log(`\nwrote bench/results/latest.json${queues ? '' : ' (its "periodic" part)'}; total ${seconds.toFixed(1)} s`);
   } finally {
     await stats.close().catch(() => {});
     if (server) await stopRedis(server);
+  }
+}
+
+/** The previous latest.json, or {} if there is none (or it cannot be read). */
+function readPrevious(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
   }
 }
 
