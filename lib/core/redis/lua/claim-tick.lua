@@ -27,7 +27,12 @@ local now = nowMs()
 if now < tonumber(ARGV[8]) then return { 'EARLY', now } end
 local entry = redis.call('HMGET', KEYS[1], 'lastTick', 'lastJob', 'lastFiredTick')
 local lastTick, lastJob, lastFiredTick = tonumber(entry[1]), entry[2] or '', tonumber(entry[3])
-if lastTick and lastTick >= tick then return { 'TAKEN', lastJob, lastTick } end
+if lastTick and lastTick >= tick then
+  -- claimed ahead by another instance and not yet due: wake one more idle worker to arm its due timer, so that a
+  -- worker killed after taking the first wake-up does not leave the tick waiting for someone's next claim
+  if lastTick == tick and tick > now and redis.call('HGET', KEYS[2], 's') == 's' then redis.call('ZADD', KEYS[4], 0, '0') end
+  return { 'TAKEN', lastJob, lastTick }
+end
 if lastJob ~= ARGV[7] then return { 'STALE', lastJob } end
 local window = tonumber(ARGV[9])
 if window > 0 and lastFiredTick and tick < lastFiredTick + window then
