@@ -61,6 +61,8 @@ interface Entry extends PeriodicEntry {
 
 /** How often a running instance re-registers its entries. */
 const REREGISTER_MS = 3_600_000;
+/** Delay before a failed catch-up (Redis away at start) is tried again. */
+const RETRY_MS = 1000;
 /** Longest a tick is claimed ahead of its time (a quarter of the period at most). */
 const MAX_LEAD_MS = 200;
 /** Most missed ticks listed in a `tick:missed` event (the most recent ones). */
@@ -92,6 +94,7 @@ export class Scheduler {
   private readonly forgetAfterMs: number;
   private registerTimer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
+  private failing = false;
 
   /**
    * @param options - Redis connection, namespace, logger, instance id
@@ -213,31 +216,64 @@ export class Scheduler {
     entry.timer = setTimeout(() => this.track(this.onTick(entry, tick)), Math.max(0, local - this.clock.now()));
   }
 
-  /** On start: fires missed ticks as the entry's misfire policy says, then waits for the next one. */
+  /**
+   * On start (and after a failed attempt): fires missed ticks as the entry's misfire policy says, then waits for
+   * the next one. A failure (Redis away) is retried every second until it succeeds or the scheduler stops.
+   */
   private async catchUp(entry: Entry): Promise<void> {
-    const now = this.redisNow();
-    const latest = previousTick(entry.schedule, now);
-    const state = await this.broker.readEntry(entry.name);
-    if (latest !== undefined && state.lastTick !== undefined && latest > state.lastTick) {
-      await this.fireDue(entry, state.lastTick, latest, now, state.lastJob);
+    if (this.state !== 'running') return;
+    try {
+      const now = this.redisNow();
+      const latest = previousTick(entry.schedule, now);
+      const state = await this.broker.readEntry(entry.name);
+      if (latest !== undefined && state.lastTick !== undefined && latest > state.lastTick) {
+        await this.fireDue(entry, state.lastTick, latest, now, state.lastJob);
+      }
+      this.recovered();
+      this.arm(entry, now);
+    } catch (err) {
+      this.failed(entry, err);
+      if (this.state !== 'running') return;
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => this.track(this.catchUp(entry)), RETRY_MS);
     }
-    this.arm(entry, now);
   }
 
+  /** At a tick (or its lead time): fires it, and missed ones per policy, then waits for the next tick, whatever happened. */
   private async onTick(entry: Entry, tick: number): Promise<void> {
     if (this.state !== 'running') return;
-    const now = Math.max(this.redisNow(), tick - this.leadMs(entry, tick));
-    const state = await this.broker.readEntry(entry.name);
-    const from = state.lastTick ?? tick - 1;
-    const latest = previousTick(entry.schedule, Math.max(now, tick)) ?? tick;
-    if (latest > from) await this.fireDue(entry, from, latest, now, state.lastJob);
-    this.arm(entry, Math.max(tick, latest));
+    let after = tick;
+    try {
+      const now = Math.max(this.redisNow(), tick - this.leadMs(entry, tick));
+      const state = await this.broker.readEntry(entry.name);
+      const from = state.lastTick ?? tick - 1;
+      const latest = previousTick(entry.schedule, Math.max(now, tick)) ?? tick;
+      if (latest > from) await this.fireDue(entry, from, latest, now, state.lastJob);
+      this.recovered();
+      after = Math.max(tick, latest);
+    } catch (err) {
+      // Redis away: this tick is not fired here (another instance may fire it; if none does, the next tick that
+      // fires applies the misfire policy). Wait for the next tick from now, not for each one that passed.
+      this.failed(entry, err);
+      after = Math.max(tick, this.redisNow());
+    } finally {
+      this.arm(entry, after);
+    }
   }
 
-  /**
-   * Fires the ticks in (from, latest] that the misfire policy keeps: the on-time one, and missed ones per policy.
-   * Walks back from `latest`, so a long outage of a fast entry costs at most ~100 steps, not one per missed tick.
-   */
+  /** Logs the first failure of an outage (later ones until a success stay quiet). */
+  private failed(entry: Entry, err: unknown): void {
+    if (this.failing || this.state !== 'running') return;
+    this.failing = true;
+    this.options.logger.warn(`periodic "${entry.name}": firing ticks failed, retrying at the next tick: ${(err as Error).message}`);
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.options.logger.warn('periodic entries: Redis is back, firing ticks again');
+  }
+
   private async fireDue(entry: Entry, from: number, latest: number, now: number, lastJob: string | undefined): Promise<void> {
     const cap = Math.max(entry.misfireLimit, MISSED_REPORTED);
     const due: number[] = []; // the most recent ticks in (from, latest], oldest first
