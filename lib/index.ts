@@ -31,6 +31,7 @@ export {
   DEFAULT_RETENTION_MS,
   DEFAULT_MAX_FAILS,
   DEFAULT_LEASE_MS,
+  MAX_ARGS_BYTES,
   consoleLogger,
   silentLogger,
 } from './core/index.js';

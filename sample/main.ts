@@ -1,60 +1,53 @@
-// jobcraft core demo (no Nest yet; the Nest sample app comes with the QueueModule).
-// The story: a "request" enqueues a file analysis and leaves at once with the job id; a worker pool runs it in
-// the background with progress; later, a different Enqueuer (think: another instance) fetches the result by id.
-import { Enqueuer, WorkerPool, type Job } from '../lib/core/index.js'; // the package's public entry (jobcraft/core), from source
-import { analyzeText, type Analysis } from './analyze.js';
+// The jobcraft sample: a Nest app whose instances share background jobs and a periodic job through Redis.
+//   npm start                          # http://localhost:3000
+//   PORT=3001 npm start                # a second instance, in another terminal
+// Env: PORT (default 3000), REDIS_URL (default: 127.0.0.1:6379, or a throwaway redis-server), SAMPLE_NAMESPACE
+// (default "bowl"). Ctrl-C lets running jobs finish (up to 10 s), hands the rest back to the queue, and exits.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { hostname } from 'node:os';
+import { AppModule } from './app.module.js';
 import { resolveRedisUrl } from './redis-url.js';
+import { SampleConfig } from './sample-config.js';
 
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+const namespace = process.env.SAMPLE_NAMESPACE ?? 'bowl';
 const redis = await resolveRedisUrl();
-const namespace = 'bowl';
+const config = new SampleConfig(redis, namespace, `${hostname()}:${port}`, port);
 
-// --- the worker side --------------------------------------------------------------------------------------
-const pool = new WorkerPool({ redis, namespace, concurrency: 10 });
-let task = 0;
-pool.use(async (job, next) => { // findTask: decorate every job with a sequence number
-  task++;
-  return next();
-});
-pool.use(async (job, next) => { // log: time every job
-  const started = Date.now();
-  const result = await next();
-  console.log(`  [worker] ${job.name} ${job.id} attempt ${job.attempt} done in ${Date.now() - started} ms (task #${task})`);
-  return result;
-});
-pool.handle('food', async (job: Job) => {
-  const { task: n, food } = job.args as { task: number; food: string };
-  return `One of my favorite foods is ${n}: ${food}`;
-}, { maxFails: 4, concurrency: 5, timeout: '1m' });
-pool.handle('analyze', async (job: Job): Promise<Analysis> => {
-  const { text } = job.args as { text: string };
-  let last = -10;
-  return analyzeText(text, async (pct) => {
-    if (pct - last >= 10) { last = pct; await job.progress(pct); }
-  }, job.signal);
-}, { timeout: '10m' });
-await pool.start();
-
-// --- the web side -----------------------------------------------------------------------------------------
-const web = new Enqueuer({ redis, namespace });
-// job args are capped at 1 MiB of JSON; bigger uploads belong in a blob store, with a reference in the args
-const text = Array.from({ length: 14_000 }, (_, i) => `line ${i} the quick brown fox jumps over the lazy dog ${i % 97}`).join('\n');
-const upload = await web.enqueue('analyze', { text }, { retention: '7d' });
-console.log(`POST /analyses -> 202 { id: "${upload.id}" }   (the request is over; the analysis goes on)`);
-const food = await web.enqueue('food', { task: 1, food: 'GalbiTang' });
-console.log(`POST /food     -> 202 { id: "${food.id}" }`);
-
-// --- later, from "another instance" ------------------------------------------------------------------------
-const other = new Enqueuer({ redis, namespace });
-let info = await other.getJob(upload.id);
-while (info && info.state !== 'completed' && info.state !== 'dead') {
-  console.log(`GET /analyses/${upload.id} -> ${info.state}${info.progress !== undefined ? `, ${String(info.progress)}%` : ''}`);
-  await new Promise((r) => setTimeout(r, 200));
-  info = await other.getJob(upload.id);
+const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config));
+// on SIGINT/SIGTERM: stop firing ticks, drain the workers, close Redis; then exit (which also stops a throwaway Redis)
+app.enableShutdownHooks(['SIGINT', 'SIGTERM'], { useProcessExit: true });
+try {
+  await app.listen(port);
+} catch (err) {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  console.error(`Port ${port} is taken (another instance?). Start this one on another port: PORT=${port + 1} npm start`);
+  await app.close();
+  process.exit(1);
 }
-const result = info?.result as unknown as Analysis | undefined;
-console.log(`GET /analyses/${upload.id} -> ${info?.state}: ${result?.lines} lines, ${result?.words} words, sha256 ${result?.sha256.slice(0, 16)}..., top word "${result?.topWords[0]?.word}"`);
-console.log(`GET /food/${food.id} ->`, (await other.waitFor(food.id, { timeout: '10s' })).result);
 
-await pool.stop({ timeout: '10s' });
-await Promise.all([web.close(), other.close()]);
-console.log('done: results stay readable by id for their retention (default 24 h).');
+const url = `http://localhost:${port}`;
+const sameRedis = process.env.REDIS_URL || redis !== 'redis://127.0.0.1:6379' ? ` REDIS_URL=${redis}` : '';
+const sameNamespace = process.env.SAMPLE_NAMESPACE ? ` SAMPLE_NAMESPACE=${namespace}` : '';
+console.log(`
+jobcraft sample: instance ${config.instanceId} on ${url} (Redis ${redis}, namespace "${namespace}")
+
+1. A file analysis that outlives the request (202 at once; poll GET with the id, from any instance).
+   Files up to 1 MiB; one of ~0.8 MB takes a few seconds:
+     node -e "for(let i=0;i<2e4;i++)console.log(i,Math.random().toString(36).slice(2),'the quick brown fox')" > big.txt
+     curl -s -F file=@big.txt ${url}/analyses
+     curl -s ${url}/analyses/<id>
+     curl -s -H 'Content-Type: text/plain' --data-binary @README.md ${url}/analyses
+2. The food job, through the findTask and log middlewares:
+     curl -s -H 'Content-Type: application/json' -d '{"task":1,"food":"GalbiTang"}' ${url}/food
+     curl -s ${url}/food/<id>
+3. A periodic job logs one [tick] line every 1.5 s. Start a second instance in another terminal,
+   and the two together still log one line per tick:
+     PORT=${port === 3001 ? 3002 : 3001}${sameRedis}${sameNamespace} npm start
+
+Ctrl-C stops this instance: running jobs get 10 s to finish, the rest go back to the queue.
+`);
+process.send?.({ type: 'ready', port, pid: process.pid }); // when forked by the e2e test

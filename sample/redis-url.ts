@@ -22,21 +22,46 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Starts `redis-server` on `port`; resolves true once it answers, false if it exited (port taken). */
+async function startRedis(port: number, log: (line: string) => void): Promise<boolean> {
+  // its own process group: Ctrl-C in the terminal stops the sample, which drains its jobs, then stops this server
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  child.on('error', (err) => {
+    log(`No Redis at 127.0.0.1:6379, and redis-server could not be started (${err.message}). Start one, or set REDIS_URL.`);
+    process.exit(1);
+  });
+  for (let i = 0; i < 200 && !exited; i++) {
+    if (await answers(port)) {
+      process.on('exit', () => child.kill('SIGKILL'));
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  return false;
+}
+
 /**
- * The Redis the sample uses: REDIS_URL if set, else 127.0.0.1:6379 if a server answers there, else a
- * throwaway `redis-server` from PATH on a free port (stopped when the sample exits).
+ * The Redis the sample uses: REDIS_URL if set, else 127.0.0.1:6379 if a server answers there, else a throwaway
+ * `redis-server` from PATH, stopped when this process exits. The throwaway listens on 6379 if it can, so that a
+ * second instance (`PORT=3001 npm start`) finds it there and shares it.
+ * @param log - where to say which Redis is used
+ * @returns the Redis URL
  */
 export async function resolveRedisUrl(log: (line: string) => void = console.log): Promise<string> {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   if (await answers(6379)) return 'redis://127.0.0.1:6379';
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  child.on('error', (err) => {
-    log(`No Redis at 127.0.0.1:6379 and redis-server could not start (${err.message}). Set REDIS_URL.`);
-    process.exit(1);
-  });
-  process.on('exit', () => child.kill('SIGKILL'));
-  for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  log(`No Redis at 127.0.0.1:6379: started a throwaway redis-server on port ${port} (it stops with the sample).`);
-  return `redis://127.0.0.1:${port}`;
+  for (const port of [6379, await freePort()]) {
+    if (await startRedis(port, log)) {
+      log(`No Redis at 127.0.0.1:6379: started a throwaway redis-server on port ${port}; it stops when this instance exits.`);
+      return `redis://127.0.0.1:${port}`;
+    }
+  }
+  log('No Redis at 127.0.0.1:6379, and a throwaway redis-server did not start. Start one, or set REDIS_URL.');
+  process.exit(1);
 }

@@ -48,6 +48,7 @@ export type {
 } from './types.js';
 export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection } from './options.js';
 export { DEFAULT_RETENTION_MS, DEFAULT_MAX_FAILS, DEFAULT_LEASE_MS } from './options.js';
+export { MAX_ARGS_BYTES } from './validate.js';
 export type { WorkerPoolEvents, JobEventBase } from './events.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';

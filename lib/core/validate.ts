@@ -7,7 +7,7 @@ type ErrorClass = new (message: string) => JobcraftError;
 // no whitespace or control characters (records are packed with \0), no braces (hash tags) or | (lease members)
 const NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
 const ID = /^[^\s\p{Cc}{}|]{1,200}$/u;
-/** Largest encoded args accepted, in bytes of JSON. */
+/** Largest job args accepted: 1 MiB of JSON (UTF-8). Bigger data belongs in a blob store, with a reference in the args. */
 export const MAX_ARGS_BYTES = 1024 * 1024;
 
 /**
@@ -30,7 +30,11 @@ export function encodeArgs(args: unknown, field = 'args'): string {
   if (args === undefined) return 'null';
   check(args, field, new Set());
   const json = JSON.stringify(args);
-  if (json.length > MAX_ARGS_BYTES) throw new InvalidJobError(`${field} is ${json.length} bytes of JSON; the limit is ${MAX_ARGS_BYTES}`);
+  // a UTF-16 unit is at most 3 bytes of UTF-8: count the bytes only when the length alone cannot tell
+  if (json.length * 3 > MAX_ARGS_BYTES) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > MAX_ARGS_BYTES) throw new InvalidJobError(`${field} is ${bytes} bytes of JSON (UTF-8); the limit is ${MAX_ARGS_BYTES}`);
+  }
   return json;
 }
 

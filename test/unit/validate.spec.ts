@@ -1,4 +1,4 @@
-import { InvalidJobError, InvalidOptionsError, Enqueuer, WorkerPool } from '../../lib/core/index.js';
+import { InvalidJobError, InvalidOptionsError, Enqueuer, WorkerPool, MAX_ARGS_BYTES } from '../../lib/core/index.js';
 import { encodeArgs, validateEnqueueOptions } from '../../lib/core/validate.js';
 
 describe('enqueue input validation (before anything touches Redis)', () => {
@@ -19,6 +19,14 @@ describe('enqueue input validation (before anything touches Redis)', () => {
   ])('rejects %p with InvalidJobError naming the path', (args, message) => {
     expect(() => encodeArgs(args)).toThrow(InvalidJobError);
     expect(() => encodeArgs(args)).toThrow(message);
+  });
+
+  it('caps args at MAX_ARGS_BYTES bytes of UTF-8 JSON, not UTF-16 units', () => {
+    const ascii = 'a'.repeat(MAX_ARGS_BYTES - 2); // with its quotes: exactly the limit
+    expect(encodeArgs(ascii)).toHaveLength(MAX_ARGS_BYTES);
+    expect(() => encodeArgs(ascii + 'a')).toThrow(InvalidJobError);
+    const korean = '갈'.repeat(400_000); // 400,002 UTF-16 units, 1,200,002 bytes of UTF-8
+    expect(() => encodeArgs(korean)).toThrow(/is 1200002 bytes of JSON \(UTF-8\); the limit is 1048576/);
   });
 
   it('rejects cycles but accepts the same object twice in a tree', () => {
