@@ -149,6 +149,20 @@ describe('QueueModule', () => {
     expect((await app.get(Enqueuer).waitFor(job.id, { timeout: '20s' })).state).toBe('completed');
   });
 
+  it('forRootAsync with useExisting reuses a provider from an imported module', async () => {
+    const namespace = randomNamespace('nest');
+    @Injectable()
+    class SharedOptions {
+      create(): QueueModuleOptions {
+        return { redis: redisUrl(), namespace, logger: silentLogger };
+      }
+    }
+    @Module({ providers: [SharedOptions], exports: [SharedOptions] })
+    class SharedModule {}
+    const app = await boot([QueueModule.forRootAsync({ imports: [SharedModule], useExisting: SharedOptions })], [Pantry, Trail, FoodJobs]);
+    expect(app.get(Enqueuer).namespace).toBe(namespace);
+  });
+
   it('a process with no handlers only enqueues: the job stays queued for a worker elsewhere', async () => {
     const namespace = randomNamespace('nest');
     const app = await boot([QueueModule.forRoot({ redis: redisUrl(), namespace, logger: silentLogger })]);

@@ -21,6 +21,13 @@ describe('house rules', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('lib/nest imports Nest only from its public entry points (deep imports break across Nest 11 and 12)', () => {
+    const offenders = filesUnder(join(root, 'lib/nest'))
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from\s+['"]@nestjs\/(common|core)\/[^'"]+['"]/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('the committed lua.generated.ts matches the .lua sources', () => {
     const committed = readFileSync(join(root, 'lib/core/redis/lua.generated.ts'), 'utf8');
     expect(committed === (render as () => string)()).toBe(true);
