@@ -25,4 +25,11 @@ if (!resolved.includes('/dist/cjs/')) {
   failures++;
   console.error(`require('jobcraft/core') resolved to ${resolved}, expected dist/cjs`);
 }
+// the CommonJS build in a NestJS 11 app (needs compat/nest11 installed: `npm ci --prefix compat/nest11`)
+const { spawnSync } = await import('node:child_process');
+const nest11 = spawnSync(process.execPath, [new URL('./smoke-nest11-cjs.cjs', import.meta.url).pathname], { stdio: 'inherit' });
+if (nest11.status !== 0) {
+  failures++;
+  console.error('the CommonJS build failed to boot in a NestJS 11 app');
+}
 process.exit(failures ? 1 : 0);
