@@ -34,8 +34,15 @@ export class RuntimeHost implements OnModuleInit, OnApplicationBootstrap, Before
 
   async onApplicationBootstrap(): Promise<void> {
     const { handlers, periodic } = this.found;
-    if (this.options.workers && handlers.length + periodic.length > 0) await this.pool.start();
-    if (this.options.scheduler && periodic.length > 0) await this.scheduler.start();
+    try {
+      if (this.options.workers && handlers.length + periodic.length > 0) await this.pool.start();
+      if (this.options.scheduler && periodic.length > 0) await this.scheduler.start();
+    } catch (err) {
+      // a failed bootstrap runs no shutdown hooks: close our connections here, or their reconnect attempts would
+      // keep the process alive
+      await this.onApplicationShutdown();
+      throw err;
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

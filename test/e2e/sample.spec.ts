@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomNamespace, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { freePort } from '../setup/redis-server.mjs';
+import { freePort } from '../helpers/free-port.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TICK_MS = 1500;

@@ -4,6 +4,7 @@ import {
   Enqueuer,
   InvalidOptionsError,
   JobHandler,
+  RedisUnavailableError,
   Middleware,
   Periodic,
   QueueModule,
@@ -16,6 +17,7 @@ import {
 } from '../../lib/index.js';
 import { randomNamespace, rawClient, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { freePort } from '../helpers/free-port.js';
 
 type FoodArgs = { task: number; food: string };
 
@@ -93,8 +95,13 @@ describe('QueueModule', () => {
       controllers: controllers as never[],
     }).compile();
     app.useLogger(false);
+    try {
+      await app.init();
+    } catch (err) {
+      await app.close().catch(() => {}); // Nest 11's close() rethrows the failed init
+      throw err;
+    }
     apps.push(app);
-    await app.init();
     return app;
   }
 
@@ -172,6 +179,14 @@ describe('QueueModule', () => {
     // a worker app picks it up
     const worker = await boot([QueueModule.forRoot({ redis: redisUrl(), namespace, logger: silentLogger })], [Pantry, Trail, FoodJobs]);
     expect((await worker.get(Enqueuer).waitFor(job.id, { timeout: '20s' })).result).toBe('One of my favorite foods is Japchae');
+  });
+
+  it('fails to start with RedisUnavailableError when a process with handlers cannot reach Redis; an enqueue-only one starts', async () => {
+    const nowhere = `redis://127.0.0.1:${await freePort()}`;
+    const options = { redis: nowhere, namespace: randomNamespace('nest'), logger: silentLogger, commandTimeout: 500 };
+    await expect(boot([QueueModule.forRoot(options)], [Pantry, Trail, FoodJobs])).rejects.toThrow(RedisUnavailableError);
+    const app = await boot([QueueModule.forRoot(options)]);
+    await expect(app.get(Enqueuer).enqueue('food', { task: 6, food: 'Mandu' })).rejects.toThrow(RedisUnavailableError);
   });
 
   it('workers: false keeps a process with handlers from running jobs', async () => {

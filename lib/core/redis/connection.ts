@@ -23,6 +23,10 @@ export function createConnection(conn: RedisConnection, role: ConnectionRole): R
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: null,
     connectionName: `jobcraft:${role}`,
+    // we disconnect() only connections we give up on (ready ones get QUIT); ioredis then waits up to this long for
+    // the socket's 'close', which a socket that never connected has already emitted, so the default 2 s timer
+    // kept a closed pool's process alive for 2 s
+    disconnectTimeout: 100,
   };
   // Call timeouts are the Broker's own (cleared when a call settles): ioredis's commandTimeout/blockingTimeout
   // timers outlive calls dropped with a closed connection and would keep a stopped process alive.
