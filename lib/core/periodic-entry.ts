@@ -39,9 +39,9 @@ export interface PeriodicEntry {
   spec: string;
   schedule: Schedule;
   job: string;
-  /** Encoded args fields of the tick's job. */
-  args: string[];
-  /** Extra job fields (max fails, retention). */
+  /** The first encoded args piece of the tick's job. */
+  args: string;
+  /** The job's other fields: more args pieces, max fails, retention. */
   extra: string[];
   misfire: MisfirePolicy;
   misfireLimit: number;
@@ -82,7 +82,7 @@ export function resolvePeriodicEntry(name: unknown, spec: unknown, options: unkn
   if (!['once', 'skip', 'all'].includes(misfire)) throw new InvalidOptionsError(`${where}.misfire must be 'once', 'skip' or 'all', got ${describe(misfire)}`);
   const overlap = o.overlap ?? 'allow';
   if (overlap !== 'allow' && overlap !== 'skip') throw new InvalidOptionsError(`${where}.overlap must be 'allow' or 'skip', got ${describe(overlap)}`);
-  const extra: string[] = [];
+  const [, args = 'null', ...extra] = argsFields(encodeArgs(o.args, `${where}.args`));
   if (o.maxFails !== undefined) extra.push('mf', String(positiveInt(o.maxFails, `${where}.maxFails`, 1)));
   if (o.retention !== undefined) extra.push('rt', String(toMs(o.retention, `${where}.retention`)));
   return {
@@ -90,7 +90,7 @@ export function resolvePeriodicEntry(name: unknown, spec: unknown, options: unkn
     spec: spec as string,
     schedule,
     job,
-    args: argsFields(encodeArgs(o.args, `${where}.args`)),
+    args,
     extra,
     misfire,
     misfireLimit: positiveInt(o.misfireLimit, `${where}.misfireLimit`, 10, 100_000),

@@ -198,19 +198,20 @@ export class Scheduler {
   }
 
   /**
-   * How long before a tick it is claimed: its job is then created scheduled at the tick, and the workers' due
-   * timers start it within a few ms of the tick, instead of after the claim's and the claim-and-start round trips.
-   * None with overlap 'skip', whose check must see the previous job as it is at the tick.
+   * When a tick is claimed (Redis time): up to 200 ms (a quarter of the period at most) before it. Its job is then
+   * created scheduled at the tick, and the workers' due timers start it within a few ms of the tick, instead of
+   * after the claim's and the claim-and-start round trips. At the tick itself with overlap 'skip', whose check
+   * must see the previous job as it is at the tick.
    */
-  private leadMs(entry: Entry, tick: number): number {
-    if (entry.overlap === 'skip') return 0;
-    return Math.min(MAX_LEAD_MS, Math.floor((nextTick(entry.schedule, tick) - tick) / 4));
+  private claimTime(entry: Entry, tick: number): number {
+    if (entry.overlap === 'skip') return tick;
+    return tick - Math.min(MAX_LEAD_MS, Math.floor((nextTick(entry.schedule, tick) - tick) / 4));
   }
 
   private arm(entry: Entry, after: number): void {
     if (this.state !== 'running') return;
     const tick = nextTick(entry.schedule, after);
-    const at = tick - this.leadMs(entry, tick);
+    const at = this.claimTime(entry, tick);
     const local = this.broker.localTime(at) ?? this.clock.now() + (at - this.redisNow());
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.track(this.onTick(entry, tick)), Math.max(0, local - this.clock.now()));
@@ -244,7 +245,7 @@ export class Scheduler {
     if (this.state !== 'running') return;
     let after = tick;
     try {
-      const now = Math.max(this.redisNow(), tick - this.leadMs(entry, tick));
+      const now = Math.max(this.redisNow(), this.claimTime(entry, tick));
       const state = await this.broker.readEntry(entry.name);
       const from = state.lastTick ?? tick - 1;
       const latest = previousTick(entry.schedule, Math.max(now, tick)) ?? tick;
@@ -302,12 +303,12 @@ export class Scheduler {
         tick,
         jobId: `tick:${entry.name}:${tick}`,
         jobName: entry.job,
-        args: entry.args[1]!,
-        extra: [...entry.args.slice(2), ...entry.extra],
+        args: entry.args,
+        extra: entry.extra,
         instanceId: this.instanceId,
         overlap: entry.overlap,
         previousJob,
-        notBefore: tick - this.leadMs(entry, tick),
+        notBefore: this.claimTime(entry, tick),
         uniqueWindowMs: entry.uniqueWindowMs,
       });
       switch (reply.status) {
@@ -321,7 +322,7 @@ export class Scheduler {
           return;
         case 'EARLY':
           // our estimate of the Redis clock ran ahead: wait for the claim time on Redis time
-          await new Promise((r) => setTimeout(r, Math.max(1, tick - this.leadMs(entry, tick) - reply.now)));
+          await new Promise((r) => setTimeout(r, Math.max(1, this.claimTime(entry, tick) - reply.now)));
           continue;
         case 'STALE':
           previousJob = reply.lastJob; // another instance fired an earlier tick meanwhile

@@ -60,13 +60,13 @@ export interface EnqueueOptions {
 }
 
 /**
- * Default job map: any job name, any args (validated as JSON when enqueued). Declare your own map, e.g.
+ * Default job map: every job name allowed, args of every type (validated as JSON when enqueued). Declare your own map, e.g.
  * `type Jobs = { food: FoodArgs; analyze: AnalyzeArgs }`, and use `Enqueuer<Jobs>` and `Job<Jobs['food']>` to have
  * job names and args checked at compile time. Types only: nothing changes at runtime.
  */
 export type JobMap = Record<string, unknown>;
 
-/** The job names of a job map: any string for the default (untyped) map, else its keys. */
+/** The job names of a job map: every string for the default (untyped) map, else its keys. */
 export type JobNameOf<Jobs> = {} extends Jobs ? string : keyof Jobs & string;
 
 /** The args type of job `N` in a job map (`unknown` for a name the map does not list). */

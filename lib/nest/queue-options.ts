@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../core/errors.js';
-import { resolveWorkerPoolOptions, type ResolvedWorkerPoolOptions, type WorkerPoolOptions } from '../core/options.js';
+import { resolveWorkerPoolOptions, type WorkerPoolOptions } from '../core/options.js';
 import { describe, toMs, type Duration } from '../core/spec/duration.js';
 
 /** Options of `QueueModule.forRoot` / `forRootAsync`. */
@@ -19,7 +19,7 @@ export interface QueueModuleOptions extends WorkerPoolOptions {
 
 /** Validated module options. @internal */
 export interface ResolvedQueueOptions {
-  pool: ResolvedWorkerPoolOptions;
+  /** The pool's options as given (validated), for the core constructors. */
   raw: WorkerPoolOptions;
   workers: boolean;
   scheduler: boolean;
@@ -57,8 +57,8 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     throw new InvalidOptionsError(`QueueModule.instanceId must be a non-empty string, got ${describe(o.instanceId)}`);
   }
   const { workers: _w, scheduler: _s, shutdownTimeout: _t, instanceId: _i, isGlobal: _g, ...raw } = o;
+  resolveWorkerPoolOptions(raw, 'QueueModule'); // validates, naming fields QueueModule.<field>
   return {
-    pool: resolveWorkerPoolOptions(raw, 'QueueModule'),
     raw: raw as WorkerPoolOptions,
     workers: flag('workers'),
     scheduler: flag('scheduler'),
