@@ -164,16 +164,16 @@ describe('Scheduler', () => {
     const raw = new Redis(redisUrl());
     const [sec, usec] = await raw.time();
     const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-    const offset = (now + 500) % 1000; // the latest tick is 500 ms old: late, and still the latest for 500 ms
-    const latest = now - 500;
-    await raw.hset(`jobcraft:{${ns}}:s:fast`, { lastTick: String(latest - 3_600_000), lastJob: '' }); // 3600 ticks nobody fired
+    const offset = (now + 5000) % 10_000; // the latest tick is 5 s old: late, and still the latest for 5 s
+    const latest = now - 5000;
+    await raw.hset(`jobcraft:{${ns}}:s:fast`, { lastTick: String(latest - 36_000_000), lastJob: '' }); // 3600 ticks nobody fired
     await raw.quit();
     const fired: number[] = [];
-    const s = scheduler('all').register('fast', '@every 1s', { misfire: 'all', misfireLimit: 4, offset });
+    const s = scheduler('all').register('fast', '@every 10s', { misfire: 'all', misfireLimit: 4, offset });
     s.on('tick:fired', (e) => fired.push(e.tick));
     await s.start();
     await waitFor(() => fired.filter((t) => t <= latest).length, (n) => n === 4, { what: '4 catch-up ticks' });
-    expect(fired.filter((t) => t <= latest)).toEqual([latest - 3000, latest - 2000, latest - 1000, latest]);
+    expect(fired.filter((t) => t <= latest)).toEqual([latest - 30_000, latest - 20_000, latest - 10_000, latest]);
   });
 
   it('forgets entries no instance has registered for forgetAfter, and keeps the ones still registered', async () => {
