@@ -6,6 +6,7 @@
  */
 export { QueueModule } from './nest/queue.module.js';
 export type { QueueModuleOptions } from './nest/queue-options.js';
+export type { QueueModuleForRootOptions, QueueModuleAsyncOptions } from './nest/queue.module-definition.js';
 export { JobHandler } from './nest/decorators/job-handler.decorator.js';
 export { Middleware, type MiddlewareOptions } from './nest/decorators/middleware.decorator.js';
 export { Periodic, type PeriodicDecoratorOptions } from './nest/decorators/periodic.decorator.js';

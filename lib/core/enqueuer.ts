@@ -46,7 +46,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
 
   /**
    * @param options - Redis connection, namespace, logger, command timeout
-   * @throws {InvalidOptionsError} if an option is invalid
+   * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: EnqueuerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Enqueuer');
@@ -64,10 +64,10 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @param args - JSON data for the handler (omitted = null)
    * @param options - id, delay/runAt, unique/uniqueKey, maxFails, backoff, timeout, retention, priority
    * @returns the job as written
-   * @throws {InvalidJobError} if the name, args or options are invalid (nothing written)
-   * @throws {DuplicateJobError} if a live job holds the custom id or the unique key (nothing written)
-   * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
-   * @throws {QueueClosedError} after `close()`
+   * @throws {@link InvalidJobError} if the name, args or options are invalid (nothing written)
+   * @throws {@link DuplicateJobError} if a live job holds the custom id or the unique key (nothing written)
+   * @throws {@link RedisUnavailableError} if Redis does not answer within `commandTimeout`
+   * @throws {@link QueueClosedError} after `close()`
    */
   async enqueue<N extends JobNameOf<Jobs>>(name: N, args?: JobArgsOf<Jobs, N>, options?: EnqueueOptions): Promise<EnqueuedJob<JobArgsOf<Jobs, N>>> {
     const job = this.encode(name, args, options, 'enqueue');
@@ -80,7 +80,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * All jobs are validated first: if any is invalid, none is written.
    * @param jobs - the jobs
    * @returns per job, in order, the job as written or the {@link DuplicateJobError} that refused it
-   * @throws {InvalidJobError} naming the first invalid job (nothing written)
+   * @throws {@link InvalidJobError} naming the first invalid job (nothing written)
    */
   async enqueueMany(jobs: readonly JobSpecOf<Jobs>[]): Promise<(EnqueuedJob<JobArgsOf<Jobs, JobNameOf<Jobs>>> | DuplicateJobError)[]> {
     if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
@@ -106,7 +106,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * Reads a job by id.
    * @param id - the job id
    * @returns the job's record, or null if it does not exist or its retention expired
-   * @throws {RedisUnavailableError} if Redis does not answer within `commandTimeout`
+   * @throws {@link RedisUnavailableError} if Redis does not answer within `commandTimeout`
    */
   async getJob<A = JsonValue, R = JsonValue>(id: string): Promise<JobInfo<A, R> | null> {
     if (typeof id !== 'string' || id === '') throw new InvalidJobError(`getJob(id) needs a non-empty string, got ${String(id)}`);
@@ -121,8 +121,8 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @param id - the job id
    * @param options - `timeout` (default: wait as long as it takes)
    * @returns the finished job's record
-   * @throws {WaitTimeoutError} if the job has not finished within the timeout
-   * @throws {JobNotFoundError} if the job does not exist, or finished with retention 0 so nothing is left to read
+   * @throws {@link WaitTimeoutError} if the job has not finished within the timeout
+   * @throws {@link JobNotFoundError} if the job does not exist, or finished with retention 0 so nothing is left to read
    */
   async waitFor<A = JsonValue, R = JsonValue>(
     id: string,

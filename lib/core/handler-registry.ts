@@ -25,7 +25,7 @@ const KNOWN = new Set(['maxFails', 'concurrency', 'timeout', 'backoff', 'retenti
  * @param options - the options given
  * @param where - how error messages name the call
  * @returns the validated options
- * @throws {InvalidOptionsError} naming the field
+ * @throws {@link InvalidOptionsError} naming the field
  * @internal
  */
 export function resolveHandleOptions(options: unknown, where: string): ResolvedHandleOptions {

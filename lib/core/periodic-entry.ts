@@ -60,8 +60,8 @@ const KNOWN = new Set(['job', 'args', 'timeZone', 'offset', 'misfire', 'misfireL
  * @param options - the entry's options
  * @param where - how error messages name the call (e.g. `register("beat")`)
  * @returns the validated entry
- * @throws {InvalidScheduleError} naming the spec and the entry, if the spec cannot be parsed
- * @throws {InvalidOptionsError} naming the field, if the name or an option is invalid
+ * @throws {@link InvalidScheduleError} naming the spec and the entry, if the spec cannot be parsed
+ * @throws {@link InvalidOptionsError} naming the field, if the name or an option is invalid
  * @internal
  */
 export function resolvePeriodicEntry(name: unknown, spec: unknown, options: unknown, where: string): PeriodicEntry {

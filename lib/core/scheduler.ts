@@ -98,7 +98,7 @@ export class Scheduler {
 
   /**
    * @param options - Redis connection, namespace, logger, instance id
-   * @throws {InvalidOptionsError} if an option is invalid
+   * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: SchedulerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Scheduler');
@@ -118,8 +118,8 @@ export class Scheduler {
    * @param spec - `@every <duration>`, a 5- or 6-field cron, or `@hourly`/`@daily`/`@weekly`/`@monthly`/`@yearly`
    * @param options - job name, args, time zone, offset, misfire, overlap, unique window, job options
    * @returns this scheduler
-   * @throws {InvalidScheduleError} naming the spec and the entry, if the spec cannot be parsed
-   * @throws {InvalidOptionsError} if an option is invalid, the name is taken, or the scheduler has started
+   * @throws {@link InvalidScheduleError} naming the spec and the entry, if the spec cannot be parsed
+   * @throws {@link InvalidOptionsError} if an option is invalid, the name is taken, or the scheduler has started
    */
   register(name: string, spec: string, options: PeriodicOptions = {}): this {
     if (this.state !== 'new') throw new InvalidOptionsError('entries must be registered before start()');
@@ -143,7 +143,7 @@ export class Scheduler {
   /**
    * Registers the entries in Redis, learns the Redis clock, fires what the misfire policies ask for, and starts
    * waiting for each entry's next tick.
-   * @throws {RedisUnavailableError} if Redis cannot be reached
+   * @throws {@link RedisUnavailableError} if Redis cannot be reached
    */
   async start(): Promise<void> {
     if (this.state === 'running') return;

@@ -88,7 +88,7 @@ export class WorkerPool {
 
   /**
    * @param options - Redis connection, namespace, concurrency, lease, default retention and maxFails
-   * @throws {InvalidOptionsError} if an option is invalid
+   * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: WorkerPoolOptions = {}) {
     this.options = resolveWorkerPoolOptions(options);
@@ -100,7 +100,7 @@ export class WorkerPool {
    * Adds middleware, run around every job in the order added. It must call `next()` and return its result.
    * @param middleware - `(job, next) => next()`
    * @returns this pool
-   * @throws {InvalidOptionsError} after `start()`
+   * @throws {@link InvalidOptionsError} after `start()`
    */
   use(middleware: Middleware): this {
     this.registry.use(middleware);
@@ -113,8 +113,8 @@ export class WorkerPool {
    * @param handler - runs the job; what it returns (JSON) is the job's result
    * @param options - maxFails, cluster-wide concurrency cap, timeout, backoff, retention
    * @returns this pool
-   * @throws {DuplicateHandlerError} if the name already has a handler
-   * @throws {InvalidOptionsError} if an option is invalid, or after `start()`
+   * @throws {@link DuplicateHandlerError} if the name already has a handler
+   * @throws {@link InvalidOptionsError} if an option is invalid, or after `start()`
    */
   handle<A = JsonValue>(name: string, handler: Handler<A>, options?: HandleOptions): this {
     this.registry.handle(name, handler as Handler, options);
@@ -150,8 +150,8 @@ export class WorkerPool {
 
   /**
    * Connects and starts taking jobs. A pool with no handlers starts and does nothing.
-   * @throws {QueueClosedError} if the pool was stopped
-   * @throws {RedisUnavailableError} if Redis cannot be reached within `commandTimeout`
+   * @throws {@link QueueClosedError} if the pool was stopped
+   * @throws {@link RedisUnavailableError} if Redis cannot be reached within `commandTimeout`
    */
   async start(): Promise<void> {
     if (this.state === 'running') return;

@@ -48,9 +48,9 @@ export class HandlerExplorer {
   /**
    * Scans the application.
    * @returns the bound handlers, middleware (in chain order) and periodic entries
-   * @throws {DuplicateHandlerError} if two methods handle one job name
-   * @throws {InvalidOptionsError} if one method carries two of the decorators
-   * @throws {UnsupportedProviderScopeError} if a request-scoped or transient provider carries them
+   * @throws {@link DuplicateHandlerError} if two methods handle one job name
+   * @throws {@link InvalidOptionsError} if one method carries two of the decorators
+   * @throws {@link UnsupportedProviderScopeError} if a request-scoped or transient provider carries them
    */
   explore(): Discovered {
     const handlers: FoundHandler[] = [];

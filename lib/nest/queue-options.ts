@@ -36,7 +36,7 @@ const KNOWN = new Set([
  * Validates the module options once, at startup.
  * @param input - what `forRoot` got or the async factory returned
  * @returns the validated options
- * @throws {InvalidOptionsError} naming the bad field (`QueueModule.<field>`)
+ * @throws {@link InvalidOptionsError} naming the bad field (`QueueModule.<field>`)
  * @internal
  */
 export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { Enqueuer } from '../core/enqueuer.js';
@@ -6,7 +6,12 @@ import { Scheduler } from '../core/scheduler.js';
 import { WorkerPool } from '../core/worker-pool.js';
 import { HandlerExplorer } from './handler-explorer.js';
 import { resolveQueueOptions, type QueueModuleOptions, type ResolvedQueueOptions } from './queue-options.js';
-import { QUEUE_MODULE_OPTIONS, QueueModuleBase } from './queue.module-definition.js';
+import {
+  QUEUE_MODULE_OPTIONS,
+  QueueModuleBase,
+  type QueueModuleAsyncOptions,
+  type QueueModuleForRootOptions,
+} from './queue.module-definition.js';
 import { RuntimeHost } from './runtime-host.js';
 import { RESOLVED_QUEUE_OPTIONS } from './tokens.js';
 
@@ -16,9 +21,8 @@ const connection = (o: ResolvedQueueOptions) => {
 };
 
 /**
- * Redis-backed jobs and distributed cron for a Nest app. Import it once, at the root:
- * `QueueModule.forRoot({ redis, namespace, concurrency })` or `QueueModule.forRootAsync({ imports, inject,
- * useFactory })` (also `useClass` / `useExisting`). It is global unless `isGlobal: false`. It provides the core
+ * Redis-backed jobs and distributed cron for a Nest app. Import it once, at the root, with
+ * {@link QueueModule.forRoot} or {@link QueueModule.forRootAsync}. It is global unless `isGlobal: false`. It provides the core
  * {@link Enqueuer} (inject it by type), and the {@link WorkerPool} and {@link Scheduler} it runs, for their events
  * and `scheduler.entries()`. `@JobHandler`, `@Middleware` and `@Periodic` methods are discovered at bootstrap.
  *
@@ -49,4 +53,26 @@ const connection = (o: ResolvedQueueOptions) => {
   ],
   exports: [Enqueuer, WorkerPool, Scheduler],
 })
-export class QueueModule extends QueueModuleBase {}
+export class QueueModule extends QueueModuleBase {
+  /**
+   * The module with options known now.
+   * @param options - the {@link WorkerPool}'s options plus `workers`, `scheduler`, `shutdownTimeout`, `instanceId`
+   *   and `isGlobal`; validated once at bootstrap
+   * @returns the dynamic module to put in `imports`
+   * @throws {@link InvalidOptionsError} at bootstrap, naming the bad option
+   */
+  static override forRoot(options: QueueModuleForRootOptions): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /**
+   * The module with options computed at bootstrap, e.g. from a `ConfigService`:
+   * `forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })`.
+   * @param options - `useFactory` (+ `inject`, `imports`), `useClass` or `useExisting`, and `isGlobal`
+   * @returns the dynamic module to put in `imports`
+   * @throws {@link InvalidOptionsError} at bootstrap, naming the bad option
+   */
+  static override forRootAsync(options: QueueModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(options);
+  }
+}

@@ -82,7 +82,7 @@ export function isValidTimeZone(timeZone: string): boolean {
  * @param timeZone - IANA zone the fields are read in; UTC when undefined
  * @param currentDate - ms since the epoch the search starts from
  * @returns cron-parser's expression object
- * @throws {Error} cron-parser's error when the expression or the zone is invalid
+ * @throws {@link Error} cron-parser's error when the expression or the zone is invalid
  */
 export function parseCronExpression(expression: string, timeZone: string | undefined, currentDate = 0) {
   return CronExpressionParser.parse(expression, { currentDate, tz: timeZone ?? 'UTC' });
@@ -110,7 +110,7 @@ function rawPrevious(expression: string, timeZone: string | undefined, before: n
  * @param timeZone - IANA zone the fields are read in; UTC when undefined
  * @param after - ms since the epoch
  * @returns the first tick `> after`, in ms since the epoch
- * @throws {Error} cron-parser's error if the expression never matches (e.g. `'0 0 30 2 *'`)
+ * @throws {@link Error} cron-parser's error if the expression never matches (e.g. `'0 0 30 2 *'`)
  */
 export function cronNext(expression: string, timeZone: string | undefined, after: number): number {
   const direct = rawNext(expression, timeZone, after);

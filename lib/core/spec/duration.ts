@@ -37,7 +37,7 @@ export function parseDurationText(text: string): number | undefined {
  * @param field - name of the option, used in the error message
  * @param opts - `allowZero` (default true)
  * @returns whole milliseconds, never negative
- * @throws {InvalidOptionsError} if the value is not a finite, non-negative duration
+ * @throws {@link InvalidOptionsError} if the value is not a finite, non-negative duration
  */
 export function toMs(value: Duration, field: string, opts: { allowZero?: boolean } = {}): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationText(value) : undefined;

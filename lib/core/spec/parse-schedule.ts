@@ -33,7 +33,7 @@ const EVERY = /^@every(?:\s+(.*))?$/s;
  * @param entry - the periodic entry's name, used only in error messages
  * @param options - `timeZone` (IANA name, for cron), `offset` (shift of an `@every` grid, `0 <= offset < period`)
  * @returns the parsed schedule
- * @throws {InvalidScheduleError} if the spec, the zone or the offset is invalid; the message names the spec
+ * @throws {@link InvalidScheduleError} if the spec, the zone or the offset is invalid; the message names the spec
  *   and the entry, e.g. `Invalid schedule "61 * * * *" for entry "nightly-report": Constraint error, …`
  */
 export function parseSchedule(

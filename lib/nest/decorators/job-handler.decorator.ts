@@ -25,7 +25,7 @@ export interface JobHandlerMetadata {
  * @param name - the job name
  * @param options - max fails, cluster-wide concurrency cap, timeout, backoff, retention
  * @returns the method decorator
- * @throws {InvalidOptionsError} naming the class and method, if the name or an option is invalid (when the class is declared)
+ * @throws {@link InvalidOptionsError} naming the class and method, if the name or an option is invalid (when the class is declared)
  */
 export function JobHandler(name: string, options?: HandleOptions): MethodDecorator {
   return (target, key, descriptor) => {

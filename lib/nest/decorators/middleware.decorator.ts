@@ -29,7 +29,7 @@ export interface MiddlewareMetadata {
  * ```
  * @param options - `order` in the chain
  * @returns the method decorator
- * @throws {InvalidOptionsError} naming the class and method, if the options are invalid (when the class is declared)
+ * @throws {@link InvalidOptionsError} naming the class and method, if the options are invalid (when the class is declared)
  */
 export function Middleware(options: MiddlewareOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {

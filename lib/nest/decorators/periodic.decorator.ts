@@ -39,8 +39,8 @@ export interface PeriodicMetadata {
  * @param spec - `@every <duration>`, a 5- or 6-field cron, or `@hourly`/`@daily`/`@weekly`/`@monthly`/`@yearly`
  * @param uniqueOrOptions - a unique window (ms or `'1.5s'`: no second job of this entry within it), or options
  * @returns the method decorator
- * @throws {InvalidScheduleError} naming the spec and `Class.method`, if the spec cannot be parsed (when the class is declared)
- * @throws {InvalidOptionsError} naming the class and method, if an option is invalid
+ * @throws {@link InvalidScheduleError} naming the spec and `Class.method`, if the spec cannot be parsed (when the class is declared)
+ * @throws {@link InvalidOptionsError} naming the class and method, if an option is invalid
  */
 export function Periodic(spec: string, uniqueOrOptions?: Duration | PeriodicDecoratorOptions): MethodDecorator {
   return (target, key, descriptor) => {
