@@ -243,12 +243,19 @@ export class WorkerPool {
         if (free <= 0 || this.state !== 'running') break;
         const names = this.rotatedNames();
         const token = `${this.workerId}.${(this.claimSeq++).toString(36)}`;
-        const reply = await this.broker.claimJobs(
-          token,
-          this.options.leaseMs,
-          free,
-          names.map((name) => ({ name, room: free, cap: this.entries.get(name)!.cap })),
-        );
+        // Reserve the slots for the round trip: a second claim in flight meanwhile must not count them as free.
+        this.starting += free;
+        let reply: ClaimReply;
+        try {
+          reply = await this.broker.claimJobs(
+            token,
+            this.options.leaseMs,
+            free,
+            names.map((name) => ({ name, room: free, cap: this.entries.get(name)!.cap })),
+          );
+        } finally {
+          this.starting -= free;
+        }
         this.armDueTimer(reply);
         const claimed = reply.names.flatMap((n) => n.ids.map((id) => ({ name: n.name, id })));
         this.starting += claimed.length;
