@@ -188,18 +188,24 @@ describe('the sample app, two instances on one Redis', () => {
 
   it('the periodic job logs one line per tick across both instances, on the 1.5 s grid', async () => {
     const ticksSince = () => [...a.ticks(), ...b.ticks()].filter((t) => t.tick >= bothReadyAt);
-    const contiguous = (ts: number[]) => ts.every((t, i) => i === 0 || t - ts[i - 1]! === TICK_MS);
+    /** The longest run of ticks one period apart. */
+    const longestRun = (ts: number[]) => ts.reduce((acc, t, i) => {
+      const run = i > 0 && t - ts[i - 1]! === TICK_MS ? acc.run + 1 : 1;
+      return { run, best: Math.max(acc.best, run) };
+    }, { run: 0, best: 0 }).best;
+    // A run of 6 anywhere, not from the first tick on: the sample keeps the default misfire 'once', so if both
+    // instances were starved past a whole period (the e2e specs before this one analyse files in them), that tick
+    // was dropped by policy, with a warning; a gap that can never close must not fail the wait for later ticks.
     const seen = await waitFor(
       () => ticksSince(),
-      (all) => {
-        const distinct = [...new Set(all.map((t) => t.tick))].sort((x, y) => x - y);
-        return distinct.length >= 6 && contiguous(distinct);
-      },
+      (all) => longestRun([...new Set(all.map((t) => t.tick))].sort((x, y) => x - y)) >= 6,
       { timeout: 30_000, interval: 100, what: '6 consecutive ticks logged after both instances started' },
     );
     const ticks = seen.map((t) => t.tick).sort((x, y) => x - y);
     expect(ticks.length).toBe(new Set(ticks).size); // no tick logged twice, by either instance
     for (const t of ticks) expect(t % TICK_MS).toBe(0);
+    // a tick missing between two logged ones was left out by the misfire policy, and said so
+    if (ticks.some((t, i) => i > 0 && t - ticks[i - 1]! !== TICK_MS)) expect(a.output + b.output).toMatch(/tick\(s\) missed \(misfire: once\)/);
     const instances = new Set([a, b].map((i) => `${new URL(i.url).port}`));
     for (const t of seen) expect(instances.has(t.runBy.split(':').pop()!)).toBe(true);
   });

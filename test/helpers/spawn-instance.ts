@@ -48,14 +48,14 @@ export async function spawnInstance(fixture: string, env: Record<string, string>
       };
       const timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`Timed out after ${timeout} ms waiting for a message from ${fixture}; got ${JSON.stringify(messages)}`));
+        reject(new Error(`Timed out after ${timeout} ms waiting for a message from ${fixture} (pid ${child.pid}); got ${JSON.stringify(messages)}`));
       }, timeout);
       listeners.add(check);
       void exited.then(() => {
         if (listeners.has(check)) {
           listeners.delete(check);
           clearTimeout(timer);
-          reject(new Error(`${fixture} exited before sending the expected message; got ${JSON.stringify(messages)}`));
+          reject(new Error(`${fixture} (pid ${child.pid}) exited before sending the expected message; got ${JSON.stringify(messages)}`));
         }
       });
       check();
@@ -71,6 +71,13 @@ export async function spawnInstance(fixture: string, env: Record<string, string>
     },
     exited,
   };
-  await message((m) => m.type === 'ready', readyTimeout);
+  try {
+    await message((m) => m.type === 'ready', readyTimeout);
+  } catch (err) {
+    // The caller never gets this child, so nobody else would stop it: left running, it fires ticks and claims
+    // jobs under the rest of the run, and its IPC channel keeps jest from exiting.
+    await instance.kill();
+    throw err;
+  }
   return instance;
 }

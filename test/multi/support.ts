@@ -13,20 +13,25 @@ export const LEASE_MS = 2000;
 export class Children {
   private readonly all: Instance[] = [];
 
-  /** Starts `n` worker children (test/fixtures/worker.ts) in parallel on `namespace`. */
+  /** Starts `n` worker children (test/fixtures/worker.ts) on `namespace`, one after the other. */
   async workers(n: number, namespace: string, env: Record<string, string> = {}): Promise<Instance[]> {
     return this.spawn('worker.ts', n, { NAMESPACE: namespace, LEASE: String(LEASE_MS), ...env });
   }
 
-  /** Starts `n` children of any fixture in parallel; each is tracked for cleanup even if a sibling fails. */
+  /**
+   * Starts `n` children of any fixture one after the other, each tracked for cleanup as soon as it is ready.
+   * Not in parallel: each child compiles the library through swc as it starts, and five doing so at once on a
+   * busy 2-core machine took more than the 20 s ready deadline (a stress run); one at a time, a child's start
+   * costs the same whatever `n` is.
+   */
   async spawn(fixture: string, n: number, env: Record<string, string>): Promise<Instance[]> {
-    const settled = await Promise.allSettled(
-      Array.from({ length: n }, () => spawnInstance(fixture, { REDIS_URL: redisUrl(), ...env })),
-    );
-    for (const s of settled) if (s.status === 'fulfilled') this.all.push(s.value);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    return settled.map((s) => (s as PromiseFulfilledResult<Instance>).value);
+    const out: Instance[] = [];
+    for (let i = 0; i < n; i++) {
+      const instance = await spawnInstance(fixture, { REDIS_URL: redisUrl(), ...env });
+      this.all.push(instance);
+      out.push(instance);
+    }
+    return out;
   }
 
   /** SIGKILLs every child still running and waits until each is gone. */
