@@ -49,34 +49,37 @@ function startProcess(file, cwd, env) {
   const child = spawn(process.execPath, [file], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   let buffered = '';
-  let waiters = [];
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => { resolve({ code, signal }); waiters.forEach((w) => w()); }));
+  let stderr = '';
+  let closed = false;
+  const waiters = new Set();
+  const notify = () => waiters.forEach((w) => w());
+  // 'close', not 'exit': stdout may still hold lines when the process has exited
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => { closed = true; resolve({ code, signal }); notify(); }));
   child.stdout.on('data', (d) => {
-    buffered += d;
-    const parts = buffered.split('\n');
+    const parts = (buffered + d).split('\n');
     buffered = parts.pop();
     lines.push(...parts);
-    waiters.forEach((w) => w());
+    notify();
   });
-  let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  let done = false;
-  void exited.then(() => { done = true; });
+  const output = () => `stdout: ${lines.join(' | ')}; stderr: ${stderr}`;
   const line = (prefix, timeoutMs) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => settle(new Error(`${file} printed no ${prefix} within ${timeoutMs} ms; ${output()}`)), timeoutMs);
+    const settle = (err, found) => { clearTimeout(timer); waiters.delete(check); if (err) reject(err); else resolve(found); };
     const check = () => {
       const found = lines.find((l) => l.startsWith(prefix));
-      if (found !== undefined) { finish(); resolve(found); } else if (done) { finish(); reject(new Error(`${file} exited before printing ${prefix}; stdout: ${lines.join(' | ')}; stderr: ${stderr}`)); }
+      if (found !== undefined) settle(undefined, found);
+      else if (closed) settle(new Error(`${file} exited before printing ${prefix}; ${output()}`));
     };
-    const timer = setTimeout(() => { finish(); reject(new Error(`${file} printed no ${prefix} within ${timeoutMs} ms; stdout: ${lines.join(' | ')}; stderr: ${stderr}`)); }, timeoutMs);
-    const finish = () => { clearTimeout(timer); waiters = waiters.filter((w) => w !== check); };
-    waiters.push(check);
+    waiters.add(check);
     check();
   });
   const exit = (timeoutMs) => Promise.race([
     exited,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`${file} did not exit within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs).unref()),
   ]);
-  return { child, line, exit, stderr: () => stderr };
+  const kill = () => { if (!closed) child.kill('SIGKILL'); };
+  return { child, line, exit, kill, stderr: () => stderr };
 }
 
 async function pack(work) {
@@ -153,9 +156,10 @@ async function checkConsumer(name, spec, work, redisUrl) {
 
   const env = { REDIS_URL: redisUrl, JOBCRAFT_NAMESPACE: `pkg-${name}-${process.pid}-${Date.now()}` };
   const worker = startProcess('dist/worker.js', dir, env);
+  let producer;
   try {
     await worker.line('READY', 30_000);
-    const producer = startProcess('dist/producer.js', dir, env);
+    producer = startProcess('dist/producer.js', dir, env);
     const resultLine = await producer.line('RESULT ', 30_000);
     const producerExit = await producer.exit(15_000);
     if (producerExit.code !== 0) throw new Error(`producer exited with ${JSON.stringify(producerExit)}: ${producer.stderr()}`);
@@ -179,7 +183,8 @@ async function checkConsumer(name, spec, work, redisUrl) {
       `worker drained on SIGTERM (${workerExit.code === 0 ? 'exit 0' : workerExit.signal})` +
       (origin.size ? `; README blocks compiled: ${origin.size}` : '');
   } finally {
-    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    worker.kill();
+    producer?.kill();
   }
 }
 
