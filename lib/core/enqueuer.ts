@@ -1,8 +1,9 @@
 import { DuplicateJobError, InvalidJobError, JobNotFoundError, QueueClosedError, WaitTimeoutError } from './errors.js';
 import { argsFingerprint, newJobId } from './job-id.js';
 import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnectionOptions } from './options.js';
-import { Broker, type EncodedJob, type EnqueueReply } from './redis/broker.js';
-import { argsFields, decodeInfo } from './redis/codec.js';
+import { decodeInfo, encodeRecord } from './redis/codec.js';
+import { JobBroker, type EncodedJob, type EnqueueReply } from './redis/job-broker.js';
+import { sharedContext, type RedisContext } from './redis/redis-context.js';
 import { toMs, type Duration } from './spec/duration.js';
 import type { EnqueuedJob, EnqueueOptions, JobArgsOf, JobInfo, JobMap, JobNameOf, JobSpecOf, JsonValue } from './types.js';
 import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
@@ -35,9 +36,14 @@ interface Pending {
  */
 export class Enqueuer<Jobs extends object = JobMap> {
   private readonly options: ResolvedConnectionOptions;
-  private readonly broker: Broker;
+  private readonly redis: RedisContext;
+  private readonly ownsConnections: boolean;
+  private readonly broker: JobBroker;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** Writes in flight, which `close()` waits for. */
+  private readonly writes = new Set<Promise<unknown>>();
+  private subscribed?: Promise<void>;
   private closed = false;
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly onFinished = (ids: string[]): void => {
@@ -50,7 +56,8 @@ export class Enqueuer<Jobs extends object = JobMap> {
    */
   constructor(options: EnqueuerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Enqueuer');
-    this.broker = new Broker(this.options);
+    ({ redis: this.redis, owned: this.ownsConnections } = sharedContext(options, this.options));
+    this.broker = new JobBroker(this.redis);
   }
 
   /** The namespace this enqueuer writes to. */
@@ -91,7 +98,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
     if (this.closed) throw new QueueClosedError('Enqueuer');
     const replies: EnqueueReply[] = [];
     const chunks: Promise<EnqueueReply[]>[] = [];
-    for (let i = 0; i < encoded.length; i += MAX_BATCH) chunks.push(this.broker.enqueueJobs(encoded.slice(i, i + MAX_BATCH)));
+    for (let i = 0; i < encoded.length; i += MAX_BATCH) chunks.push(this.write(this.broker.enqueueJobs(encoded.slice(i, i + MAX_BATCH))));
     for (const c of await Promise.all(chunks)) replies.push(...c);
     return encoded.map((job, i) => {
       try {
@@ -131,7 +138,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
     if (this.closed) throw new QueueClosedError('Enqueuer');
     const timeoutMs = options.timeout === undefined ? Infinity : toMs(options.timeout, 'waitFor.timeout');
     const deadline = Date.now() + timeoutMs;
-    await this.broker.onFinished(this.onFinished);
+    await this.subscribe();
     let wake!: () => void;
     let signal = new Promise<void>((r) => (wake = r));
     const listener = () => wake();
@@ -156,12 +163,32 @@ export class Enqueuer<Jobs extends object = JobMap> {
     }
   }
 
-  /** Flushes pending writes and closes the connections. Idempotent; later calls throw {@link QueueClosedError}. */
+  /**
+   * Finishes pending and in-flight writes (each caller still gets its reply), then closes the connections it owns.
+   * Idempotent; later calls to enqueue throw {@link QueueClosedError}.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.queue.length) await this.flush();
-    await this.broker.close();
+    if (this.queue.length) this.flush();
+    while (this.writes.size) await Promise.allSettled([...this.writes]);
+    if (this.ownsConnections) await this.redis.conn.close();
+  }
+
+  /** Subscribes once to finished-job announcements (a failed attempt is retried by the next waiter). */
+  private subscribe(): Promise<void> {
+    this.subscribed ??= this.broker.onFinished(this.onFinished).catch((err: unknown) => {
+      this.subscribed = undefined;
+      throw err;
+    });
+    return this.subscribed;
+  }
+
+  private write<T>(p: Promise<T>): Promise<T> {
+    this.writes.add(p);
+    const done = () => this.writes.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   private encode(name: unknown, args: unknown, options: unknown, where: string): EncodedJob {
@@ -169,23 +196,14 @@ export class Enqueuer<Jobs extends object = JobMap> {
     const argsJson = encodeArgs(args, `${where}("${name}"): args`);
     const o = validateEnqueueOptions(options, `${where}("${name}"): options`);
     const now = Date.now();
-    const [, firstArgs, ...moreArgs] = argsFields(argsJson);
-    const extra: string[] = moreArgs;
-    if (o.maxFails !== undefined) extra.push('mf', String(o.maxFails));
-    if (o.backoff !== undefined) extra.push('bo', JSON.stringify(o.backoff));
-    if (o.timeoutMs !== undefined) extra.push('to', String(o.timeoutMs));
-    if (o.retentionMs !== undefined) extra.push('rt', String(o.retentionMs));
-    let uniqueKey: string | undefined;
-    if (o.unique) {
-      uniqueKey = this.broker.keys.unique(name, o.uniqueKey ?? `#${argsFingerprint(argsJson)}`);
-      extra.push('u', uniqueKey);
-    }
+    const uniqueKey = o.unique ? this.redis.keys.unique(name, o.uniqueKey ?? `#${argsFingerprint(argsJson)}`) : undefined;
+    const { args: firstArgs, extra } = encodeRecord(argsJson, { ...o, uniqueKey });
     let mode: EncodedJob['mode'] = 'n';
     let modeValue = 0;
     if (o.priority !== undefined) [mode, modeValue] = ['p', o.priority];
     else if (o.runAtMs !== undefined) [mode, modeValue] = ['a', o.runAtMs];
     else if (o.delayMs) [mode, modeValue] = ['d', o.delayMs];
-    return { id: o.id ?? newJobId(now), name, args: firstArgs!, enqueuedAt: now, mode, modeValue, checkId: o.id !== undefined, uniqueKey, extra };
+    return { id: o.id ?? newJobId(now), name, args: firstArgs, enqueuedAt: now, mode, modeValue, checkId: o.id !== undefined, uniqueKey, extra };
   }
 
   private settle(job: EncodedJob, args: unknown, reply: EnqueueReply): EnqueuedJob {
@@ -203,24 +221,22 @@ export class Enqueuer<Jobs extends object = JobMap> {
     this.queue.push(p);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => void this.flush());
+      queueMicrotask(() => this.flush());
     }
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
-    const sends: Promise<void>[] = [];
     for (let i = 0; i < batch.length; i += MAX_BATCH) {
       const chunk = batch.slice(i, i + MAX_BATCH);
-      sends.push(
+      void this.write(
         this.broker.enqueueJobs(chunk.map((p) => p.job)).then(
           (replies) => chunk.forEach((p, k) => p.resolve(replies[k]!)),
           (err) => chunk.forEach((p) => p.reject(err)),
         ),
       );
     }
-    await Promise.all(sends);
   }
 }

@@ -1,8 +1,7 @@
 import { DuplicateHandlerError, InvalidOptionsError } from './errors.js';
-import { positiveInt } from './options.js';
-import { describe, toMs } from './spec/duration.js';
 import type { BackoffFunction, BackoffSpec, HandleOptions, Handler, Job, JsonValue, Middleware } from './types.js';
 import { validateBackoff, validateJobName } from './validate.js';
+import { duration, int, object } from './validation.js';
 
 /** A registered handler with its validated options. @internal */
 export interface HandlerEntry {
@@ -18,8 +17,6 @@ export interface HandlerEntry {
 /** Validated handler options. @internal */
 export type ResolvedHandleOptions = Omit<HandlerEntry, 'run' | 'name'>;
 
-const KNOWN = new Set(['maxFails', 'concurrency', 'timeout', 'backoff', 'retention']);
-
 /**
  * Validates one handler's options (`pool.handle`, the `@JobHandler` decorator).
  * @param options - the options given
@@ -30,20 +27,15 @@ const KNOWN = new Set(['maxFails', 'concurrency', 'timeout', 'backoff', 'retenti
  */
 export function resolveHandleOptions(options: unknown, where: string): ResolvedHandleOptions {
   if (options === undefined) return { cap: 0 };
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidOptionsError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  const o = options as HandleOptions;
-  for (const k of Object.keys(o)) {
-    if (!KNOWN.has(k)) throw new InvalidOptionsError(`${where}: unknown option "${k}"`);
-  }
-  if (o.backoff !== undefined && typeof o.backoff !== 'function') validateBackoff(o.backoff, `${where}.backoff`, InvalidOptionsError);
+  const E = InvalidOptionsError;
+  const o = object(options, where, E, ['maxFails', 'concurrency', 'timeout', 'backoff', 'retention']);
+  if (o.backoff !== undefined && typeof o.backoff !== 'function') validateBackoff(o.backoff, `${where}.backoff`, E);
   return {
-    maxFails: o.maxFails === undefined ? undefined : positiveInt(o.maxFails, `${where}.maxFails`, 1),
-    cap: o.concurrency === undefined ? 0 : positiveInt(o.concurrency, `${where}.concurrency`, 1),
-    timeoutMs: o.timeout === undefined ? undefined : toMs(o.timeout, `${where}.timeout`, { allowZero: false }),
-    backoff: o.backoff,
-    retentionMs: o.retention === undefined ? undefined : toMs(o.retention, `${where}.retention`),
+    maxFails: int(o.maxFails, `${where}.maxFails`, E, { min: 1, max: 1_000_000 }),
+    cap: int(o.concurrency, `${where}.concurrency`, E, { min: 1, max: 1_000_000, fallback: 0 }), // 0: no cap
+    timeoutMs: duration(o.timeout, `${where}.timeout`, E, { allowZero: false }),
+    backoff: o.backoff as BackoffSpec | BackoffFunction | undefined,
+    retentionMs: duration(o.retention, `${where}.retention`, E),
   };
 }
 

@@ -6,6 +6,8 @@
 export { Enqueuer } from './enqueuer.js';
 export { WorkerPool } from './worker-pool.js';
 export { Scheduler } from './scheduler.js';
+export { createRuntime } from './runtime.js';
+export type { JobRuntime, RuntimeOptions } from './runtime.js';
 export type { SchedulerOptions, EntryInfo, SchedulerEvents } from './scheduler.js';
 export type { PeriodicOptions, MisfirePolicy } from './periodic-entry.js';
 export {

@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
-import type { Broker } from './redis/broker.js';
+import { MAX_TIMEOUT_MS } from './long-timer.js';
+import type { JobBroker } from './redis/job-broker.js';
 
 /** What the lease keeper needs from the pool. @internal */
 export interface LeaseHolder {
@@ -19,10 +20,10 @@ export class LeaseKeeper {
   private busy = false;
   private failures = 0;
 
-  constructor(private readonly deps: { broker: Broker; logger: Logger; leaseMs: number; holder: LeaseHolder }) {}
+  constructor(private readonly deps: { broker: JobBroker; logger: Logger; leaseMs: number; holder: LeaseHolder }) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), Math.max(100, Math.floor(this.deps.leaseMs / 3)));
+    this.timer ??= setInterval(() => void this.tick(), Math.min(MAX_TIMEOUT_MS, Math.max(100, Math.floor(this.deps.leaseMs / 3))));
   }
 
   async stop(): Promise<void> {

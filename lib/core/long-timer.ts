@@ -83,7 +83,7 @@ export class LongTimer {
 
   private wait(): void {
     const left = this.target - this.clock.now();
-    const chunk = Math.min(MAX_TIMEOUT_MS, Math.max(0, Number.isFinite(left) ? Math.ceil(left) : MAX_TIMEOUT_MS));
+    const chunk = Math.min(MAX_TIMEOUT_MS, Math.max(0, Number.isFinite(left) ? left : MAX_TIMEOUT_MS));
     this.handle = this.timers.set(() => this.wake(), chunk);
   }
 
@@ -91,8 +91,10 @@ export class LongTimer {
     this.handle = undefined;
     const fn = this.fn;
     if (!fn) return;
-    if (this.clock.now() < this.target) {
-      this.wait(); // woke early, or a chunk of a long wait ended: wait for the rest
+    // a chunk of a long wait ended, or the timer woke early: wait for the rest (a wake less than 1 ms early is
+    // on time: that is the clock's granularity, and waiting another timer turn for it would only add latency)
+    if (this.target - this.clock.now() >= 1) {
+      this.wait();
       return;
     }
     this.fn = undefined;

@@ -1,7 +1,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { InvalidOptionsError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { describe, toMs, type Duration } from './spec/duration.js';
+import type { Duration } from './spec/duration.js';
+import { describe, duration, int, object, text } from './validation.js';
 
 /** How to reach Redis: a URL, ioredis options, or an ioredis instance (never mutated; duplicated). */
 export type RedisConnection = string | RedisOptions | Redis;
@@ -61,72 +62,72 @@ export const DEFAULT_LEASE_MS = 4_000;
 
 const NAMESPACE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function plainObject(value: unknown, what: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidOptionsError(`${what} options must be an object, got ${describe(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * Checks a positive integer option.
- * @internal
- */
-export function positiveInt(value: unknown, field: string, fallback: number, max = 1_000_000): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidOptionsError(`${field} must be an integer from 1 to ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
 function isRedisInstance(value: object): value is Redis {
   return typeof (value as { duplicate?: unknown }).duplicate === 'function' && 'options' in value;
 }
 
+function redisConnection(value: unknown, field: string): RedisConnection {
+  if (value == null) return 'redis://127.0.0.1:6379';
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidOptionsError(`${field} must be a URL, ioredis options or an ioredis instance, got ${describe(value)}`);
+  }
+  if (!isRedisInstance(value) && 'keyPrefix' in value && value.keyPrefix) {
+    throw new InvalidOptionsError(`${field}.keyPrefix is not supported; use namespace instead`);
+  }
+  return value as RedisConnection;
+}
+
+function logger(value: unknown, field: string): Logger {
+  if (value == null) return consoleLogger;
+  const l = value as Partial<Logger> | null;
+  if (typeof l !== 'object' || l === null || typeof l.warn !== 'function' || typeof l.error !== 'function') {
+    throw new InvalidOptionsError(`${field} must have warn() and error() methods`);
+  }
+  return value as Logger;
+}
+
 /**
- * Validates connection options.
+ * Validates connection options. Keys it does not know are left to the other options of the same object.
+ * @param input - the options given (may be omitted)
+ * @param what - how messages name the owner (`Enqueuer` → `Enqueuer.namespace`)
+ * @returns the validated options, with defaults
+ * @throws {@link InvalidOptionsError} naming the field
  * @internal
  */
 export function resolveConnectionOptions(input: unknown, what: string): ResolvedConnectionOptions {
-  const o = plainObject(input, what);
-  const redis = o.redis ?? 'redis://127.0.0.1:6379';
-  if (typeof redis !== 'string' && (typeof redis !== 'object' || redis === null || Array.isArray(redis))) {
-    throw new InvalidOptionsError(`${what}.redis must be a URL, ioredis options or an ioredis instance, got ${describe(redis)}`);
-  }
-  if (typeof redis === 'object' && !isRedisInstance(redis) && 'keyPrefix' in redis && redis.keyPrefix) {
-    throw new InvalidOptionsError(`${what}.redis.keyPrefix is not supported; use namespace instead`);
-  }
-  const namespace = o.namespace ?? 'default';
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw new InvalidOptionsError(
-      `${what}.namespace must be 1-64 characters of letters, digits, "_", ".", ":" or "-", got ${describe(namespace)}`,
-    );
-  }
-  const logger = (o.logger ?? consoleLogger) as Logger;
-  if (typeof logger !== 'object' || typeof logger.warn !== 'function' || typeof logger.error !== 'function') {
-    throw new InvalidOptionsError(`${what}.logger must have warn() and error() methods`);
-  }
-  const commandTimeoutMs =
-    o.commandTimeout === undefined ? 5000 : toMs(o.commandTimeout as Duration, `${what}.commandTimeout`, { allowZero: false });
-  return { redis: redis as RedisConnection, namespace, logger, commandTimeoutMs };
+  const E = InvalidOptionsError;
+  const o = object(input ?? {}, what, E, ['redis', 'namespace', 'logger', 'commandTimeout'], { label: `${what} options`, others: 'ignore' });
+  // null redis, namespace or logger means the default, as undefined does
+  return {
+    redis: redisConnection(o.redis, `${what}.redis`),
+    namespace: text(o.namespace ?? undefined, `${what}.namespace`, E, {
+      pattern: NAMESPACE,
+      expected: '1-64 characters of letters, digits, "_", ".", ":" or "-"',
+      fallback: 'default',
+    }),
+    logger: logger(o.logger, `${what}.logger`),
+    commandTimeoutMs: duration(o.commandTimeout, `${what}.commandTimeout`, E, { allowZero: false, fallback: 5000 }),
+  };
 }
 
 /**
  * Validates worker pool options.
+ * @param input - the options given (may be omitted)
+ * @param what - how messages name the owner (default `WorkerPool`)
+ * @returns the validated options, with defaults
+ * @throws {@link InvalidOptionsError} naming the field
  * @internal
  */
 export function resolveWorkerPoolOptions(input: unknown, what = 'WorkerPool'): ResolvedWorkerPoolOptions {
+  const E = InvalidOptionsError;
   const base = resolveConnectionOptions(input, what);
-  const o = plainObject(input, what);
-  const leaseMs = o.lease === undefined ? DEFAULT_LEASE_MS : toMs(o.lease as Duration, `${what}.lease`);
-  if (leaseMs < 300) throw new InvalidOptionsError(`${what}.lease must be at least 300 ms, got ${leaseMs} ms`);
+  const o = object(input ?? {}, what, E, ['concurrency', 'lease', 'retention', 'maxFails'], { label: `${what} options`, others: 'ignore' });
   return {
     ...base,
-    concurrency: positiveInt(o.concurrency, `${what}.concurrency`, 10, 10_000),
-    leaseMs,
-    retentionMs: o.retention === undefined ? DEFAULT_RETENTION_MS : toMs(o.retention as Duration, `${what}.retention`),
-    maxFails: positiveInt(o.maxFails, `${what}.maxFails`, DEFAULT_MAX_FAILS),
+    concurrency: int(o.concurrency, `${what}.concurrency`, E, { min: 1, max: 10_000, fallback: 10 }),
+    leaseMs: duration(o.lease, `${what}.lease`, E, { min: 300, fallback: DEFAULT_LEASE_MS }),
+    retentionMs: duration(o.retention, `${what}.retention`, E, { fallback: DEFAULT_RETENTION_MS }),
+    maxFails: int(o.maxFails, `${what}.maxFails`, E, { min: 1, max: 1_000_000, fallback: DEFAULT_MAX_FAILS }),
   };
 }

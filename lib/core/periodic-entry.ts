@@ -1,10 +1,10 @@
 import { InvalidOptionsError } from './errors.js';
-import { positiveInt } from './options.js';
-import { argsFields } from './redis/codec.js';
+import { encodeRecord } from './redis/codec.js';
+import type { Duration } from './spec/duration.js';
 import { parseSchedule, type Schedule } from './spec/parse-schedule.js';
-import { describe, toMs, type Duration } from './spec/duration.js';
 import type { JsonValue } from './types.js';
-import { encodeArgs, validateJobName } from './validate.js';
+import { encodeArgs } from './validate.js';
+import { duration, identifier, int, object, oneOf } from './validation.js';
 
 /** What to do with ticks that nobody fired (all instances down, or the process paused). */
 export type MisfirePolicy = 'once' | 'skip' | 'all';
@@ -49,9 +49,6 @@ export interface PeriodicEntry {
   uniqueWindowMs: number;
 }
 
-const ENTRY_NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
-const KNOWN = new Set(['job', 'args', 'timeZone', 'offset', 'misfire', 'misfireLimit', 'overlap', 'unique', 'maxFails', 'retention']);
-
 /**
  * Validates a periodic entry: its name, spec and options. Used by `Scheduler.register` and by the `@Periodic`
  * decorator, which validates when the class is declared.
@@ -62,39 +59,28 @@ const KNOWN = new Set(['job', 'args', 'timeZone', 'offset', 'misfire', 'misfireL
  * @returns the validated entry
  * @throws {@link InvalidScheduleError} naming the spec and the entry, if the spec cannot be parsed
  * @throws {@link InvalidOptionsError} naming the field, if the name or an option is invalid
+ * @throws {@link InvalidJobError} naming the path, if `args` is not JSON data
  * @internal
  */
 export function resolvePeriodicEntry(name: unknown, spec: unknown, options: unknown, where: string): PeriodicEntry {
-  if (typeof name !== 'string' || !ENTRY_NAME.test(name)) {
-    throw new InvalidOptionsError(`${where}: the entry name must be 1-128 characters without whitespace, control characters, "{", "}" or "|", got ${describe(name)}`);
-  }
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidOptionsError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-  const o = options as PeriodicOptions;
-  for (const k of Object.keys(o)) {
-    if (!KNOWN.has(k)) throw new InvalidOptionsError(`${where}: unknown option "${k}"`);
-  }
-  const schedule = parseSchedule(spec as string, name, { timeZone: o.timeZone, offset: o.offset });
-  const job = o.job ?? name;
-  validateJobName(job, `${where}.job`, InvalidOptionsError);
-  const misfire = o.misfire ?? 'once';
-  if (!['once', 'skip', 'all'].includes(misfire)) throw new InvalidOptionsError(`${where}.misfire must be 'once', 'skip' or 'all', got ${describe(misfire)}`);
-  const overlap = o.overlap ?? 'allow';
-  if (overlap !== 'allow' && overlap !== 'skip') throw new InvalidOptionsError(`${where}.overlap must be 'allow' or 'skip', got ${describe(overlap)}`);
-  const [, args = 'null', ...extra] = argsFields(encodeArgs(o.args, `${where}.args`));
-  if (o.maxFails !== undefined) extra.push('mf', String(positiveInt(o.maxFails, `${where}.maxFails`, 1)));
-  if (o.retention !== undefined) extra.push('rt', String(toMs(o.retention, `${where}.retention`)));
+  const E = InvalidOptionsError;
+  const entryName = identifier(name, `${where}: the entry name`, E);
+  const o = object(options, where, E, ['job', 'args', 'timeZone', 'offset', 'misfire', 'misfireLimit', 'overlap', 'unique', 'maxFails', 'retention']);
+  const schedule = parseSchedule(spec as string, entryName, { timeZone: o.timeZone as string | undefined, offset: o.offset as Duration | undefined });
+  const { args, extra } = encodeRecord(encodeArgs(o.args, `${where}.args`), {
+    maxFails: int(o.maxFails, `${where}.maxFails`, E, { min: 1, max: 1_000_000 }),
+    retentionMs: duration(o.retention, `${where}.retention`, E),
+  });
   return {
-    name,
+    name: entryName,
     spec: spec as string,
     schedule,
-    job,
+    job: identifier(o.job ?? entryName, `${where}.job`, E),
     args,
     extra,
-    misfire,
-    misfireLimit: positiveInt(o.misfireLimit, `${where}.misfireLimit`, 10, 100_000),
-    overlap,
-    uniqueWindowMs: o.unique === undefined ? 0 : toMs(o.unique, `${where}.unique`),
+    misfire: oneOf(o.misfire, `${where}.misfire`, E, ['once', 'skip', 'all'], 'once'),
+    misfireLimit: int(o.misfireLimit, `${where}.misfireLimit`, E, { min: 1, max: 100_000, fallback: 10 }),
+    overlap: oneOf(o.overlap, `${where}.overlap`, E, ['allow', 'skip'], 'allow'),
+    uniqueWindowMs: duration(o.unique, `${where}.unique`, E, { fallback: 0 }),
   };
 }

@@ -1,6 +1,8 @@
 import type { Emitter, WorkerPoolEvents } from './events.js';
 import type { Logger } from './logger.js';
-import type { Broker } from './redis/broker.js';
+import { LongTimer } from './long-timer.js';
+import type { JobBroker } from './redis/job-broker.js';
+import { jobIdOf } from './redis/wire.js';
 
 const BATCH = 200;
 
@@ -12,14 +14,14 @@ const BATCH = 200;
  * @internal
  */
 export class Recoverer {
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new LongTimer();
   private stopped = true;
   private running?: Promise<void>;
   private failures = 0;
 
   constructor(
     private readonly deps: {
-      broker: Broker;
+      broker: JobBroker;
       logger: Logger;
       events: Emitter<WorkerPoolEvents>;
       names: string[];
@@ -36,16 +38,15 @@ export class Recoverer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer.cancel();
     await this.running;
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer.armIn(ms, () => {
       this.running = this.run().finally(() => (this.running = undefined));
-    }, ms);
+    });
   }
 
   private async run(): Promise<void> {
@@ -71,7 +72,7 @@ export class Recoverer {
   }
 
   private async recover(name: string, members: string[]): Promise<void> {
-    const ids = members.map((m) => m.slice(0, m.lastIndexOf('|')));
+    const ids = members.map(jobIdOf);
     const uniqueKeys = await this.deps.broker.readUniqueKeys(ids);
     const outcomes = await this.deps.broker.recoverJobs(
       name,

@@ -3,8 +3,13 @@ import { InvalidOptionsError, QueueClosedError } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
 import { Emitter } from './events.js';
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
-import { Broker, type TickReply } from './redis/broker.js';
-import { nextTick, previousTick } from './spec/parse-schedule.js';
+import { EntryFailures } from './entry-failures.js';
+import { EntryTimer, type RedisTimeEstimate } from './entry-timer.js';
+import { claimAt, planTicks } from './plan-ticks.js';
+import { ScheduleBroker } from './redis/schedule-broker.js';
+import { sharedContext } from './redis/redis-context.js';
+import { TickFirer, type EarlyTick } from './tick-firer.js';
+import { nextTick } from './spec/parse-schedule.js';
 import { toMs, type Duration } from './spec/duration.js';
 import { resolvePeriodicEntry, type PeriodicEntry, type PeriodicOptions } from './periodic-entry.js';
 
@@ -56,24 +61,22 @@ export interface SchedulerEvents {
 }
 
 interface Entry extends PeriodicEntry {
-  timer?: NodeJS.Timeout;
+  /** The entry's one timer: its next tick, a retry, or a wait Redis asked for. */
+  timer: EntryTimer;
 }
 
 /** How often a running instance re-registers its entries. */
 const REREGISTER_MS = 3_600_000;
 /** Delay before a failed catch-up (Redis away at start) is tried again. */
 const RETRY_MS = 1000;
-/** Longest a tick is claimed ahead of its time (a quarter of the period at most). */
-const MAX_LEAD_MS = 200;
-/** Most missed ticks listed in a `tick:missed` event (the most recent ones). */
-const MISSED_REPORTED = 100;
 
 /**
  * Distributed cron: every instance registers the same entries and every instance can fire every tick; a tick
  * fires once, through one atomic compare-and-set on (entry, tick time) that also creates the tick's job (id
  * `tick:<entry>:<tickMs>`). Ticks are computed on the Redis clock (instances with skewed clocks agree) and
  * `@every D` ticks lie on multiples of D since the epoch, so nothing drifts and no instance is a leader that
- * could fail. Run the jobs with a {@link WorkerPool} like any other job.
+ * could fail. Any period works, `@yearly` included: waits longer than Node's timers allow are chained. Run the
+ * jobs with a {@link WorkerPool} like any other job.
  *
  * @example
  * ```ts
@@ -85,16 +88,20 @@ const MISSED_REPORTED = 100;
  */
 export class Scheduler {
   private readonly options: ResolvedConnectionOptions;
-  private readonly broker: Broker;
+  private readonly broker: ScheduleBroker;
   private readonly clock: Clock;
   private readonly instanceId: string;
   private readonly entriesByName = new Map<string, Entry>();
   private readonly events: Emitter<SchedulerEvents>;
-  private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly failures: EntryFailures;
+  private readonly firer: TickFirer;
+  private readonly redisTime: RedisTimeEstimate;
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private starting?: Promise<void>;
+  private stopping?: Promise<void>;
   private readonly forgetAfterMs: number;
   private registerTimer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
-  private failing = false;
 
   /**
    * @param options - Redis connection, namespace, logger, instance id
@@ -103,13 +110,19 @@ export class Scheduler {
   constructor(options: SchedulerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Scheduler');
     this.clock = options.clock ?? systemClock;
-    this.broker = new Broker(this.options, this.clock);
+    const { redis, owned } = sharedContext(options, this.options, this.clock);
+    this.broker = new ScheduleBroker(redis, owned);
     if (options.instanceId !== undefined && (typeof options.instanceId !== 'string' || options.instanceId === '')) {
       throw new InvalidOptionsError('Scheduler.instanceId must be a non-empty string');
     }
     this.instanceId = options.instanceId ?? randomBytes(6).toString('base64url');
     this.forgetAfterMs = options.forgetAfter === undefined ? 7 * 86_400_000 : toMs(options.forgetAfter, 'Scheduler.forgetAfter', { allowZero: false });
     this.events = new Emitter((err) => this.options.logger.error(`a scheduler event listener threw: ${(err as Error).message}`));
+    this.failures = new EntryFailures(this.options.logger);
+    this.firer = new TickFirer({
+      broker: this.broker, events: this.events, logger: this.options.logger, instanceId: this.instanceId, running: () => this.state === 'running',
+    });
+    this.redisTime = { now: () => this.redisNow(), toLocal: (at) => at - (this.broker.clockOffset() ?? 0) };
   }
 
   /**
@@ -125,7 +138,7 @@ export class Scheduler {
     if (this.state !== 'new') throw new InvalidOptionsError('entries must be registered before start()');
     const entry = resolvePeriodicEntry(name, spec, options, `register("${String(name)}")`);
     if (this.entriesByName.has(entry.name)) throw new InvalidOptionsError(`Periodic entry "${entry.name}" is already registered`);
-    this.entriesByName.set(entry.name, entry);
+    this.entriesByName.set(entry.name, { ...entry, timer: new EntryTimer(this.redisTime, this.clock) });
     return this;
   }
 
@@ -142,30 +155,55 @@ export class Scheduler {
 
   /**
    * Registers the entries in Redis, learns the Redis clock, fires what the misfire policies ask for, and starts
-   * waiting for each entry's next tick.
+   * waiting for each entry's next tick (a scheduler with no entries starts and does nothing). A failed start may be
+   * tried again. If {@link Scheduler.stop} is called
+   * before start has finished, stop wins (as with `WorkerPool.start`): start resolves without starting anything.
+   * @throws {@link QueueClosedError} if the scheduler was stopped before start() was called
    * @throws {@link RedisUnavailableError} if Redis cannot be reached
    */
   async start(): Promise<void> {
-    if (this.state === 'running') return;
     if (this.state === 'stopped') throw new QueueClosedError('Scheduler');
-    await this.announce();
-    await this.broker.redisNow();
-    const forgotten = await this.broker.forgetEntries(Date.now() - this.forgetAfterMs);
-    if (forgotten.length) this.options.logger.warn(`forgot periodic entries no instance registered for ${this.forgetAfterMs} ms: ${forgotten.join(', ')}`);
+    if (this.entriesByName.size === 0) {
+      this.state = 'running'; // nothing to fire: no connection, nothing registered
+      return;
+    }
+    this.starting ??= this.boot();
+    await this.starting;
+  }
+
+  private async boot(): Promise<void> {
+    this.state = 'starting';
+    try {
+      await this.announce();
+      await this.broker.redisNow();
+      const forgotten = await this.broker.forgetEntries(Date.now() - this.forgetAfterMs);
+      if (forgotten.length) this.options.logger.warn(`forgot periodic entries no instance registered for ${this.forgetAfterMs} ms: ${forgotten.join(', ')}`);
+    } catch (err) {
+      if (this.stopping) return;
+      this.state = 'new';
+      this.starting = undefined;
+      throw err;
+    }
+    if (this.stopping) return; // stop() was called meanwhile: it waits for us, then closes the connection
     this.state = 'running';
     this.registerTimer = setInterval(() => this.track(this.announce()), REREGISTER_MS);
     this.registerTimer.unref();
     for (const entry of this.entriesByName.values()) this.track(this.catchUp(entry));
   }
 
-  /** Stops waiting for ticks and closes the connections. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    clearInterval(this.registerTimer);
-    for (const e of this.entriesByName.values()) clearTimeout(e.timer);
-    await Promise.allSettled([...this.inFlight]);
-    await this.broker.close();
+  /**
+   * Stops waiting for ticks, lets the work in flight (a start, a claim) finish, and closes the connections.
+   * Idempotent; every call resolves when the scheduler is stopped.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = 'stopped';
+      clearInterval(this.registerTimer);
+      for (const e of this.entriesByName.values()) e.timer.cancel();
+      await Promise.allSettled([this.starting, ...this.inFlight]);
+      await this.broker.close();
+    })();
+    return this.stopping;
   }
 
   /**
@@ -197,24 +235,19 @@ export class Scheduler {
     return this.clock.now() + (this.broker.clockOffset() ?? 0);
   }
 
-  /**
-   * When a tick is claimed (Redis time): up to 200 ms (a quarter of the period at most) before it. Its job is then
-   * created scheduled at the tick, and the workers' due timers start it within a few ms of the tick, instead of
-   * after the claim's and the claim-and-start round trips. At the tick itself with overlap 'skip', whose check
-   * must see the previous job as it is at the tick.
-   */
-  private claimTime(entry: Entry, tick: number): number {
-    if (entry.overlap === 'skip') return tick;
-    return tick - Math.min(MAX_LEAD_MS, Math.floor((nextTick(entry.schedule, tick) - tick) / 4));
+  /** Waits for the first tick after `after` (Redis time), however far away it is. */
+  private armNext(entry: Entry, after: number): void {
+    this.armTick(entry, nextTick(entry.schedule, after));
   }
 
-  private arm(entry: Entry, after: number): void {
-    if (this.state !== 'running') return;
-    const tick = nextTick(entry.schedule, after);
-    const at = this.claimTime(entry, tick);
-    const local = this.broker.localTime(at) ?? this.clock.now() + (at - this.redisNow());
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.track(this.onTick(entry, tick)), Math.max(0, local - this.clock.now()));
+  /** Waits until `tick` may be claimed (Redis time, as estimated when the timer wakes), then runs it. */
+  private armTick(entry: Entry, tick: number): void {
+    if (this.state === 'running') entry.timer.armAt(claimAt(entry.schedule, entry.overlap, tick), () => this.track(this.onTick(entry, tick)));
+  }
+
+  /** Runs `step` after `ms` (a retry, or a wait Redis asked for), in place of the entry's tick timer. */
+  private armIn(entry: Entry, ms: number, step: () => Promise<void>): void {
+    if (this.state === 'running') entry.timer.armIn(ms, () => this.track(step()));
   }
 
   /**
@@ -225,110 +258,46 @@ export class Scheduler {
     if (this.state !== 'running') return;
     try {
       const now = this.redisNow();
-      const latest = previousTick(entry.schedule, now);
       const state = await this.broker.readEntry(entry.name);
-      if (latest !== undefined && state.lastTick !== undefined && latest > state.lastTick) {
-        await this.fireDue(entry, state.lastTick, latest, now, state.lastJob);
-      }
-      this.recovered();
-      this.arm(entry, now);
+      // an entry no instance has fired yet starts at its next tick: it missed nothing
+      const plan = state.lastTick === undefined ? undefined : planTicks(entry.schedule, entry.misfire, entry.misfireLimit, state.lastTick, now);
+      const early = plan && (await this.firer.fire(entry, plan, state.lastJob));
+      this.failures.succeeded(entry.name);
+      if (early) this.armIn(entry, early.waitMs, () => this.onTick(entry, early.tick));
+      else this.armNext(entry, now);
     } catch (err) {
       this.failed(entry, err);
-      if (this.state !== 'running') return;
-      clearTimeout(entry.timer);
-      entry.timer = setTimeout(() => this.track(this.catchUp(entry)), RETRY_MS);
+      this.armIn(entry, RETRY_MS, () => this.catchUp(entry));
     }
   }
 
-  /** At a tick (or its lead time): fires it, and missed ones per policy, then waits for the next tick, whatever happened. */
+  /**
+   * When a timer wakes for a tick: re-checks the time (a timer may wake early, and an estimate of the Redis clock
+   * can move), fires the tick and the missed ones the policy asks for, then waits for the next tick whatever
+   * happened. A tick is never claimed before its claim time: Redis, which has the last word, answers EARLY.
+   */
   private async onTick(entry: Entry, tick: number): Promise<void> {
     if (this.state !== 'running') return;
-    let after = tick;
+    const now = this.redisNow();
+    if (now < claimAt(entry.schedule, entry.overlap, tick)) return this.armTick(entry, tick); // woke early: wait again
+    let early: EarlyTick | undefined;
+    let after = Math.max(now, tick); // a tick claimed ahead of its time is planned as of the tick
     try {
-      const now = Math.max(this.redisNow(), this.claimTime(entry, tick));
       const state = await this.broker.readEntry(entry.name);
-      const from = state.lastTick ?? tick - 1;
-      const latest = previousTick(entry.schedule, Math.max(now, tick)) ?? tick;
-      if (latest > from) await this.fireDue(entry, from, latest, now, state.lastJob);
-      this.recovered();
-      after = Math.max(tick, latest);
+      early = await this.firer.fire(entry, planTicks(entry.schedule, entry.misfire, entry.misfireLimit, state.lastTick ?? tick - 1, after), state.lastJob);
+      this.failures.succeeded(entry.name);
     } catch (err) {
       // Redis away: this tick is not fired here (another instance may fire it; if none does, the next tick that
       // fires applies the misfire policy). Wait for the next tick from now, not for each one that passed.
       this.failed(entry, err);
       after = Math.max(tick, this.redisNow());
-    } finally {
-      this.arm(entry, after);
     }
+    if (early) this.armIn(entry, early.waitMs, () => this.onTick(entry, early.tick));
+    else this.armNext(entry, after);
   }
 
-  /** Logs the first failure of an outage (later ones until a success stay quiet). */
+  /** Records a failure of an entry (quietly once stopping: a failure then is the shutdown's doing). */
   private failed(entry: Entry, err: unknown): void {
-    if (this.failing || this.state !== 'running') return;
-    this.failing = true;
-    this.options.logger.warn(`periodic "${entry.name}": firing ticks failed, retrying at the next tick: ${(err as Error).message}`);
-  }
-
-  private recovered(): void {
-    if (!this.failing) return;
-    this.failing = false;
-    this.options.logger.warn('periodic entries: Redis is back, firing ticks again');
-  }
-
-  private async fireDue(entry: Entry, from: number, latest: number, now: number, lastJob: string | undefined): Promise<void> {
-    const cap = Math.max(entry.misfireLimit, MISSED_REPORTED);
-    const due: number[] = []; // the most recent ticks in (from, latest], oldest first
-    for (let t: number | undefined = latest; t !== undefined && t > from && due.length < cap; t = previousTick(entry.schedule, t - 1)) due.unshift(t);
-    if (due.length === 0) return;
-    const period = nextTick(entry.schedule, latest) - latest;
-    const onTime = now - latest < Math.min(1000, Math.max(1, period / 2));
-    let fire: number[];
-    if (due.length === 1 && onTime) fire = due;
-    else if (entry.misfire === 'all') fire = due.slice(-entry.misfireLimit);
-    else if (entry.misfire === 'once') fire = [latest];
-    else fire = onTime ? [latest] : [];
-    const missed = due.filter((t) => !fire.includes(t)).slice(-MISSED_REPORTED);
-    if (missed.length) {
-      this.options.logger.warn(`periodic "${entry.name}": ${missed.length}${due.length === cap ? '+' : ''} tick(s) missed (misfire: ${entry.misfire})`);
-      this.events.emit('tick:missed', { entry: entry.name, ticks: missed });
-    }
-    for (const t of fire) await this.claim(entry, t, lastJob);
-  }
-
-  private async claim(entry: Entry, tick: number, lastJob: string | undefined): Promise<void> {
-    let previousJob = lastJob ?? '';
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const reply: TickReply = await this.broker.claimTick({
-        entry: entry.name,
-        tick,
-        jobId: `tick:${entry.name}:${tick}`,
-        jobName: entry.job,
-        args: entry.args,
-        extra: entry.extra,
-        instanceId: this.instanceId,
-        overlap: entry.overlap,
-        previousJob,
-        notBefore: this.claimTime(entry, tick),
-        uniqueWindowMs: entry.uniqueWindowMs,
-      });
-      switch (reply.status) {
-        case 'FIRED':
-          this.events.emit('tick:fired', { entry: entry.name, tick, jobId: reply.jobId, lateMs: reply.now - tick });
-          return;
-        case 'SKIPPED':
-          this.events.emit('tick:skipped', { entry: entry.name, tick, reason: entry.overlap === 'skip' ? 'overlap' : 'unique' });
-          return;
-        case 'TAKEN':
-          return;
-        case 'EARLY':
-          // our estimate of the Redis clock ran ahead: wait for the claim time on Redis time
-          await new Promise((r) => setTimeout(r, Math.max(1, this.claimTime(entry, tick) - reply.now)));
-          continue;
-        case 'STALE':
-          previousJob = reply.lastJob; // another instance fired an earlier tick meanwhile
-          continue;
-      }
-    }
-    this.options.logger.warn(`periodic "${entry.name}": gave up claiming tick ${tick} after 5 attempts`);
+    if (this.state === 'running') this.failures.failed(entry.name, err);
   }
 }

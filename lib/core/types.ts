@@ -22,9 +22,9 @@ export interface JobError {
   attempt: number;
 }
 
-/** Retry delay policy stored with a job: exponential with full jitter (default) or fixed. */
+/** Retry delay policy stored with a job: exponential with jitter (default) or fixed. */
 export interface BackoffSpec {
-  /** `'exponential'`: delay·2^(attempt−1), randomised by ±50%, capped at `maxDelay`. `'fixed'`: always `delay`. */
+  /** `'exponential'`: delay·2^(attempt−1), randomised by ±25%, capped at `maxDelay`. `'fixed'`: always `delay`. */
   type: 'exponential' | 'fixed';
   /** Base delay (default 1 s). */
   delay?: Duration;

@@ -1,23 +1,25 @@
-import { InvalidJobError, type JobcraftError } from './errors.js';
-import { describe, toMs } from './spec/duration.js';
-import type { BackoffSpec, EnqueueOptions } from './types.js';
+import { InvalidJobError } from './errors.js';
+import type { BackoffSpec } from './types.js';
+import { describe, duration, flag, identifier, int, object, oneOf, text, type ErrorClass } from './validation.js';
 
-type ErrorClass = new (message: string) => JobcraftError;
-
-// no whitespace or control characters (records are packed with \0), no braces (hash tags) or | (lease members)
-const NAME = /^[^\s\p{Cc}{}|]{1,128}$/u;
-const ID = /^[^\s\p{Cc}{}|]{1,200}$/u;
 /** Largest job args accepted: 1 MiB of JSON (UTF-8). Bigger data belongs in a blob store, with a reference in the args. */
 export const MAX_ARGS_BYTES = 1024 * 1024;
+/** Longest custom job id, in characters. */
+const MAX_ID_LENGTH = 200;
+const UNIQUE_KEY = /^\P{Cc}{1,200}$/u;
+/** Longest delay: as far as a Date reaches (about 273,790 years). A due time must print as digits for the enqueue script. */
+const MAX_DELAY_MS = 8_640_000_000_000_000;
 
 /**
- * Checks a job name: 1-128 characters, no whitespace, braces or `|`.
+ * Checks a job name: 1-128 characters, no whitespace, control characters, braces or `|`.
+ * @param value - the name given
+ * @param field - the field's name in messages
+ * @param E - the error class to throw (default {@link InvalidJobError})
+ * @throws {@link InvalidJobError} (or `E`) naming the field
  * @internal
  */
-export function validateJobName(name: unknown, field: string, E: ErrorClass = InvalidJobError): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new E(`${field} must be 1-128 characters with no whitespace, control characters, "{", "}" or "|", got ${describe(name)}`);
-  }
+export function validateJobName(value: unknown, field: string, E: ErrorClass = InvalidJobError): asserts value is string {
+  identifier(value, field, E);
 }
 
 /**
@@ -76,19 +78,17 @@ function check(v: unknown, path: string, seen: Set<object>): void {
 
 /**
  * Checks a backoff spec.
+ * @param value - the spec given
+ * @param field - the field's name in messages
+ * @param E - the error class to throw (default {@link InvalidJobError})
+ * @throws {@link InvalidJobError} (or `E`) naming the field
  * @internal
  */
-export function validateBackoff(b: unknown, field: string, E: ErrorClass = InvalidJobError): asserts b is BackoffSpec {
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new E(`${field} must be { type: 'exponential' | 'fixed', delay?, maxDelay? }, got ${describe(b)}`);
-  const spec = b as Record<string, unknown>;
-  if (spec.type !== 'exponential' && spec.type !== 'fixed') throw new E(`${field}.type must be 'exponential' or 'fixed', got ${describe(spec.type)}`);
-  for (const k of Object.keys(spec)) if (!['type', 'delay', 'maxDelay'].includes(k)) throw new E(`${field}: unknown option "${k}"`);
-  try {
-    if (spec.delay !== undefined) toMs(spec.delay as number, `${field}.delay`);
-    if (spec.maxDelay !== undefined) toMs(spec.maxDelay as number, `${field}.maxDelay`);
-  } catch (err) {
-    throw new E((err as Error).message);
-  }
+export function validateBackoff(value: unknown, field: string, E: ErrorClass = InvalidJobError): asserts value is BackoffSpec {
+  const b = object(value, field, E, ['type', 'delay', 'maxDelay'], { label: field, expected: "{ type: 'exponential' | 'fixed', delay?, maxDelay? }" });
+  oneOf(b.type, `${field}.type`, E, ['exponential', 'fixed']);
+  duration(b.delay, `${field}.delay`, E);
+  duration(b.maxDelay, `${field}.maxDelay`, E);
 }
 
 /** Enqueue options after validation. @internal */
@@ -105,65 +105,49 @@ export interface ValidEnqueueOptions {
   retentionMs?: number;
 }
 
-const OPTION_KEYS = new Set(['id', 'delay', 'runAt', 'unique', 'uniqueKey', 'maxFails', 'backoff', 'timeout', 'retention', 'priority']);
-
 /**
  * Validates enqueue options, naming the bad field.
+ * @param input - the options given (may be omitted)
+ * @param field - how messages name the options (`enqueue("x"): options`)
+ * @returns the validated options
+ * @throws {@link InvalidJobError} naming the field
  * @internal
  */
-export function validateEnqueueOptions(o: unknown, field = 'options'): ValidEnqueueOptions {
-  if (o === undefined) return { unique: false };
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new InvalidJobError(`${field} must be an object, got ${describe(o)}`);
-  const opts = o as EnqueueOptions & Record<string, unknown>;
-  for (const k of Object.keys(opts)) {
-    if (!OPTION_KEYS.has(k)) throw new InvalidJobError(`${field}: unknown option "${k}"`);
-  }
-  const out: ValidEnqueueOptions = { unique: false };
-  const ms = (v: unknown, name: string, allowZero = true) => {
-    try {
-      return toMs(v as number, `${field}.${name}`, { allowZero });
-    } catch (err) {
-      throw new InvalidJobError((err as Error).message);
-    }
+export function validateEnqueueOptions(input: unknown, field = 'options'): ValidEnqueueOptions {
+  if (input === undefined) return { unique: false };
+  const E = InvalidJobError;
+  const o = object(
+    input, field, E,
+    ['id', 'delay', 'runAt', 'unique', 'uniqueKey', 'maxFails', 'backoff', 'timeout', 'retention', 'priority'],
+    { label: field },
+  );
+  if (o.delay !== undefined && o.runAt !== undefined) throw new E(`${field}: give delay or runAt, not both`);
+  if (o.backoff !== undefined) validateBackoff(o.backoff, `${field}.backoff`, E);
+  const uniqueKey = text(o.uniqueKey, `${field}.uniqueKey`, E, {
+    pattern: UNIQUE_KEY,
+    expected: 'a string of 1-200 characters without control characters',
+  });
+  const out: ValidEnqueueOptions = {
+    id: o.id === undefined ? undefined : identifier(o.id, `${field}.id`, E, MAX_ID_LENGTH),
+    delayMs: duration(o.delay, `${field}.delay`, E, { max: MAX_DELAY_MS }),
+    runAtMs: dueTime(o.runAt, `${field}.runAt`),
+    uniqueKey,
+    unique: flag(o.unique, `${field}.unique`, E, false) || uniqueKey !== undefined,
+    priority: int(o.priority, `${field}.priority`, E, { min: 1, max: 1_000_000_000 }),
+    maxFails: int(o.maxFails, `${field}.maxFails`, E, { min: 1, max: 1_000_000 }),
+    backoff: o.backoff as BackoffSpec | undefined,
+    timeoutMs: duration(o.timeout, `${field}.timeout`, E, { allowZero: false }),
+    retentionMs: duration(o.retention, `${field}.retention`, E),
   };
-  if (opts.id !== undefined) {
-    if (typeof opts.id !== 'string' || !ID.test(opts.id)) {
-      throw new InvalidJobError(`${field}.id must be 1-200 characters with no whitespace, control characters, "{", "}" or "|", got ${describe(opts.id)}`);
-    }
-    out.id = opts.id;
+  if (out.priority !== undefined && (out.delayMs || out.runAtMs !== undefined)) {
+    throw new E(`${field}: priority cannot be combined with delay or runAt`);
   }
-  if (opts.delay !== undefined && opts.runAt !== undefined) throw new InvalidJobError(`${field}: give delay or runAt, not both`);
-  if (opts.delay !== undefined) out.delayMs = ms(opts.delay, 'delay');
-  if (opts.runAt !== undefined) {
-    if (!(opts.runAt instanceof Date) || Number.isNaN(opts.runAt.getTime())) throw new InvalidJobError(`${field}.runAt must be a valid Date, got ${describe(opts.runAt)}`);
-    out.runAtMs = opts.runAt.getTime();
-  }
-  if (opts.unique !== undefined && typeof opts.unique !== 'boolean') throw new InvalidJobError(`${field}.unique must be a boolean, got ${describe(opts.unique)}`);
-  if (opts.uniqueKey !== undefined) {
-    if (typeof opts.uniqueKey !== 'string' || opts.uniqueKey.length < 1 || opts.uniqueKey.length > 200 || /\p{Cc}/u.test(opts.uniqueKey)) {
-      throw new InvalidJobError(`${field}.uniqueKey must be a string of 1-200 characters without control characters, got ${describe(opts.uniqueKey)}`);
-    }
-    out.uniqueKey = opts.uniqueKey;
-  }
-  out.unique = opts.unique === true || out.uniqueKey !== undefined;
-  if (opts.priority !== undefined) {
-    if (typeof opts.priority !== 'number' || !Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 1_000_000_000) {
-      throw new InvalidJobError(`${field}.priority must be an integer from 1 to 1e9 (higher runs first), got ${describe(opts.priority)}`);
-    }
-    if (out.delayMs || out.runAtMs !== undefined) throw new InvalidJobError(`${field}: priority cannot be combined with delay or runAt`);
-    out.priority = opts.priority;
-  }
-  if (opts.maxFails !== undefined) {
-    if (typeof opts.maxFails !== 'number' || !Number.isInteger(opts.maxFails) || opts.maxFails < 1 || opts.maxFails > 1_000_000) {
-      throw new InvalidJobError(`${field}.maxFails must be an integer from 1 to 1000000, got ${describe(opts.maxFails)}`);
-    }
-    out.maxFails = opts.maxFails;
-  }
-  if (opts.backoff !== undefined) {
-    validateBackoff(opts.backoff, `${field}.backoff`);
-    out.backoff = opts.backoff;
-  }
-  if (opts.timeout !== undefined) out.timeoutMs = ms(opts.timeout, 'timeout', false);
-  if (opts.retention !== undefined) out.retentionMs = ms(opts.retention, 'retention');
   return out;
+}
+
+/** A `runAt` Date as ms; a time before 1970 is in the past, so due now: 0 (the enqueue script reads digits only). */
+function dueTime(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidJobError(`${field} must be a valid Date, got ${describe(value)}`);
+  return Math.max(0, value.getTime());
 }

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../core/errors.js';
 import { resolveWorkerPoolOptions, type WorkerPoolOptions } from '../core/options.js';
-import { describe, toMs, type Duration } from '../core/spec/duration.js';
+import type { Duration } from '../core/spec/duration.js';
+import { duration, flag, object, text } from '../core/validation.js';
 
 /** Options of `QueueModule.forRoot` / `forRootAsync`. */
 export interface QueueModuleOptions extends WorkerPoolOptions {
@@ -27,11 +28,6 @@ export interface ResolvedQueueOptions {
   instanceId?: string;
 }
 
-const KNOWN = new Set([
-  'redis', 'namespace', 'logger', 'commandTimeout', 'concurrency', 'lease', 'retention', 'maxFails',
-  'workers', 'scheduler', 'shutdownTimeout', 'instanceId',
-]);
-
 /**
  * Validates the module options once, at startup.
  * @param input - what `forRoot` got or the async factory returned
@@ -40,29 +36,19 @@ const KNOWN = new Set([
  * @internal
  */
 export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new InvalidOptionsError(`QueueModule options must be an object, got ${describe(input)}`);
-  }
-  const o = input as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (k === 'isGlobal') continue; // the module builder's extra
-    if (!KNOWN.has(k)) throw new InvalidOptionsError(`QueueModule: unknown option "${k}"`);
-  }
-  const flag = (field: string): boolean => {
-    const v = o[field];
-    if (v !== undefined && typeof v !== 'boolean') throw new InvalidOptionsError(`QueueModule.${field} must be a boolean, got ${describe(v)}`);
-    return v !== false;
-  };
-  if (o.instanceId !== undefined && (typeof o.instanceId !== 'string' || o.instanceId === '')) {
-    throw new InvalidOptionsError(`QueueModule.instanceId must be a non-empty string, got ${describe(o.instanceId)}`);
-  }
-  const { workers: _w, scheduler: _s, shutdownTimeout: _t, instanceId: _i, isGlobal: _g, ...raw } = o;
+  const E = InvalidOptionsError;
+  const o = object(input, 'QueueModule', E, [
+    'redis', 'namespace', 'logger', 'commandTimeout', 'concurrency', 'lease', 'retention', 'maxFails', // the pool's
+    'workers', 'scheduler', 'shutdownTimeout', 'instanceId',
+    'isGlobal', // the module builder's extra
+  ], { label: 'QueueModule options' });
+  const { workers, scheduler, shutdownTimeout, instanceId, isGlobal: _global, ...raw } = o;
   resolveWorkerPoolOptions(raw, 'QueueModule'); // validates, naming fields QueueModule.<field>
   return {
     raw: raw as WorkerPoolOptions,
-    workers: flag('workers'),
-    scheduler: flag('scheduler'),
-    shutdownTimeoutMs: o.shutdownTimeout === undefined ? 10_000 : toMs(o.shutdownTimeout as Duration, 'QueueModule.shutdownTimeout'),
-    instanceId: o.instanceId as string | undefined,
+    workers: flag(workers, 'QueueModule.workers', E, true),
+    scheduler: flag(scheduler, 'QueueModule.scheduler', E, true),
+    shutdownTimeoutMs: duration(shutdownTimeout, 'QueueModule.shutdownTimeout', E, { fallback: 10_000 }),
+    instanceId: text(instanceId, 'QueueModule.instanceId', E, { pattern: /./su, expected: 'a non-empty string' }),
   };
 }

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { Enqueuer } from '../core/enqueuer.js';
+import { createRuntime, type JobRuntime } from '../core/runtime.js';
 import { Scheduler } from '../core/scheduler.js';
 import { WorkerPool } from '../core/worker-pool.js';
 import { HandlerExplorer } from './handler-explorer.js';
@@ -13,12 +14,9 @@ import {
   type QueueModuleForRootOptions,
 } from './queue.module-definition.js';
 import { RuntimeHost } from './runtime-host.js';
-import { RESOLVED_QUEUE_OPTIONS } from './tokens.js';
+import { JOB_RUNTIME, RESOLVED_QUEUE_OPTIONS } from './tokens.js';
 
-const connection = (o: ResolvedQueueOptions) => {
-  const { redis, namespace, logger, commandTimeout } = o.raw;
-  return { redis, namespace, logger, commandTimeout };
-};
+const fromRuntime = <T>(pick: (runtime: JobRuntime) => T) => ({ useFactory: pick, inject: [JOB_RUNTIME] });
 
 /**
  * Redis-backed jobs and distributed cron for a Nest app. Import it once, at the root, with
@@ -40,14 +38,14 @@ const connection = (o: ResolvedQueueOptions) => {
       useFactory: (options: QueueModuleOptions) => resolveQueueOptions(options),
       inject: [QUEUE_MODULE_OPTIONS],
     },
-    { provide: Enqueuer, useFactory: (o: ResolvedQueueOptions) => new Enqueuer(connection(o)), inject: [RESOLVED_QUEUE_OPTIONS] },
-    { provide: WorkerPool, useFactory: (o: ResolvedQueueOptions) => new WorkerPool(o.raw), inject: [RESOLVED_QUEUE_OPTIONS] },
     {
-      provide: Scheduler,
-      useFactory: (o: ResolvedQueueOptions) =>
-        new Scheduler({ ...connection(o), instanceId: o.instanceId ?? `${hostname()}:${process.pid}` }),
+      provide: JOB_RUNTIME,
+      useFactory: (o: ResolvedQueueOptions) => createRuntime({ ...o.raw, instanceId: o.instanceId ?? `${hostname()}:${process.pid}` }),
       inject: [RESOLVED_QUEUE_OPTIONS],
     },
+    { provide: Enqueuer, ...fromRuntime((r) => r.enqueuer) },
+    { provide: WorkerPool, ...fromRuntime((r) => r.pool) },
+    { provide: Scheduler, ...fromRuntime((r) => r.scheduler) },
     HandlerExplorer,
     RuntimeHost,
   ],

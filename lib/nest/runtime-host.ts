@@ -1,16 +1,15 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Enqueuer } from '../core/enqueuer.js';
-import { Scheduler } from '../core/scheduler.js';
-import { WorkerPool } from '../core/worker-pool.js';
+import type { JobRuntime } from '../core/runtime.js';
 import { HandlerExplorer, type Discovered } from './handler-explorer.js';
 import type { ResolvedQueueOptions } from './queue-options.js';
-import { RESOLVED_QUEUE_OPTIONS } from './tokens.js';
+import { JOB_RUNTIME, RESOLVED_QUEUE_OPTIONS } from './tokens.js';
 
 /**
- * Wires what the decorators declared into the core engine and runs it with the app's lifecycle: discovers in
- * `onModuleInit`, starts the pool (if this process has handlers) and the scheduler (if it has periodic entries)
- * in `onApplicationBootstrap`, stops the scheduler and drains the pool in `beforeApplicationShutdown` (running
- * jobs get `shutdownTimeout`, then are handed back), and closes connections in `onApplicationShutdown`.
+ * Hosts the core runtime in the app's lifecycle: hands what the decorators declared to its pool and scheduler in
+ * `onModuleInit`, starts it in `onApplicationBootstrap` (the pool only if this process has handlers, the scheduler
+ * only if it has periodic entries), drains it in `beforeApplicationShutdown` (running jobs get `shutdownTimeout`,
+ * then are handed back) and closes it in `onApplicationShutdown`, so other providers can still enqueue while the
+ * app shuts down.
  * @internal
  */
 @Injectable()
@@ -19,38 +18,28 @@ export class RuntimeHost implements OnModuleInit, OnApplicationBootstrap, Before
 
   constructor(
     @Inject(RESOLVED_QUEUE_OPTIONS) private readonly options: ResolvedQueueOptions,
+    @Inject(JOB_RUNTIME) private readonly runtime: JobRuntime,
     private readonly explorer: HandlerExplorer,
-    private readonly enqueuer: Enqueuer,
-    private readonly pool: WorkerPool,
-    private readonly scheduler: Scheduler,
   ) {}
 
   onModuleInit(): void {
+    const { pool, scheduler } = this.runtime;
     this.found = this.explorer.explore();
-    for (const { fn } of this.found.middleware) this.pool.use(fn);
-    for (const h of [...this.found.handlers, ...this.found.periodic]) this.pool.handle(h.name, h.handler, h.options);
-    for (const p of this.found.periodic) this.scheduler.register(p.name, p.spec, p.entry);
+    for (const { fn } of this.found.middleware) pool.use(fn);
+    for (const h of [...this.found.handlers, ...this.found.periodic]) pool.handle(h.name, h.handler, h.options);
+    for (const p of this.found.periodic) scheduler.register(p.name, p.spec, p.entry);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { handlers, periodic } = this.found;
-    try {
-      if (this.options.workers && handlers.length + periodic.length > 0) await this.pool.start();
-      if (this.options.scheduler && periodic.length > 0) await this.scheduler.start();
-    } catch (err) {
-      // a failed bootstrap runs no shutdown hooks: close our connections here, or their reconnect attempts would
-      // keep the process alive
-      await this.onApplicationShutdown();
-      throw err;
-    }
+    // a failed start closes the runtime itself: a failed bootstrap runs no shutdown hooks
+    await this.runtime.start({ workers: this.options.workers, scheduler: this.options.scheduler });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.scheduler.stop();
-    await this.pool.stop({ timeout: this.options.shutdownTimeoutMs });
+    await this.runtime.drain({ timeout: this.options.shutdownTimeoutMs });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.scheduler.stop(), this.pool.stop(), this.enqueuer.close()]);
+    await this.runtime.close();
   }
 }

@@ -6,3 +6,5 @@ export const MIDDLEWARE_METADATA = 'jobcraft:middleware';
 export const PERIODIC_METADATA = 'jobcraft:periodic';
 /** Injection token of the validated module options. @internal */
 export const RESOLVED_QUEUE_OPTIONS = Symbol('jobcraft:resolved-queue-options');
+/** Injection token of the core runtime the module hosts. @internal */
+export const JOB_RUNTIME = Symbol('jobcraft:runtime');

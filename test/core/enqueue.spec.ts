@@ -41,6 +41,21 @@ describe('Enqueuer', () => {
     expect((await enq.getJob(at.id))?.state).toBe('scheduled');
   });
 
+  it('treats a runAt before 1970 as due now, without failing the other jobs of its batch', async () => {
+    // same tick, so one batch: a negative due time once failed the script's parse, refusing both jobs
+    const [early, plain] = await Promise.all([enq.enqueue('x', 1, { runAt: new Date(-5000) }), enq.enqueue('x', 2)]);
+    expect(early.runAt).toBe(0);
+    await poolFor((p) => p.handle('x', async (job) => job.args));
+    await expect(enq.waitFor(early.id, { timeout: '10s' })).resolves.toMatchObject({ state: 'completed', result: 1 });
+    await expect(enq.waitFor(plain.id, { timeout: '10s' })).resolves.toMatchObject({ state: 'completed', result: 2 });
+  });
+
+  it('refuses a delay too long for the enqueue script on its own, without failing the other jobs of its batch', async () => {
+    const [huge, plain] = await Promise.allSettled([enq.enqueue('x', 1, { delay: 1e21 }), enq.enqueue('x', 2)]);
+    expect(huge.status === 'rejected' && huge.reason).toBeInstanceOf(InvalidJobError);
+    expect(plain).toMatchObject({ status: 'fulfilled', value: { name: 'x', args: 2 } });
+  });
+
   it('refuses a custom id held by a live job, changing nothing, and reuses it once the job finished', async () => {
     await enq.enqueue('food', { v: 1 }, { id: 'order-42' });
     const err = await enq.enqueue('food', { v: 2 }, { id: 'order-42' }).catch((e: unknown) => e);

@@ -1,9 +1,24 @@
 import { Redis } from 'ioredis';
-import { InvalidScheduleError, Scheduler, WorkerPool, silentLogger, type Logger } from '../../lib/core/index.js';
-import { Broker } from '../../lib/core/redis/broker.js';
+import { InvalidScheduleError, QueueClosedError, RedisUnavailableError, Scheduler, WorkerPool, silentLogger, type Logger } from '../../lib/core/index.js';
+import { ScheduleBroker as Broker, type TickReply } from '../../lib/core/redis/schedule-broker.js';
+import { openRedisContext } from '../../lib/core/redis/redis-context.js';
 import { resolveConnectionOptions } from '../../lib/core/options.js';
 import { randomNamespace, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
+
+/**
+ * The scheduler's own (real) broker, whose methods a test wraps to watch or to fail calls: asynq's testbroker idea,
+ * on the real connection. (Reaches into a private field until the Scheduler takes its broker as a dependency.)
+ */
+function brokerOf(s: Scheduler): Broker {
+  return (s as unknown as { broker: Broker }).broker;
+}
+
+/** A logger that records warnings and errors. */
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+}
 
 describe('Scheduler', () => {
   let ns: string;
@@ -86,7 +101,7 @@ describe('Scheduler', () => {
   });
 
   it('creates one job per tick however many instances race for it', async () => {
-    const brokers = Array.from({ length: 10 }, () => new Broker(resolveConnectionOptions({ redis: redisUrl(), namespace: ns, logger: silentLogger }, 'test')));
+    const brokers = Array.from({ length: 10 }, () => new Broker(openRedisContext(resolveConnectionOptions({ redis: redisUrl(), namespace: ns, logger: silentLogger }, 'test'))));
     closers.push(async () => { await Promise.all(brokers.map((b) => b.close())); });
     const tick = 1_700_000_000_000;
     const replies = await Promise.all(
@@ -190,5 +205,128 @@ describe('Scheduler', () => {
     expect(await raw.hget(`jobcraft:{${ns}}:s:another-app`, 'spec')).toBe('@every 1s');
     expect(await raw.hget(`jobcraft:{${ns}}:s:current`, 'spec')).toBe('@every 1h');
     await raw.quit();
+  });
+
+  it('waits out entries longer than a Node timer can (@monthly, @yearly, 0 0 1 * *, @every 40d): no early fire, no warning', async () => {
+    // Node emits its warnings on the real process; jest gives each test file a copy, whose listeners never hear them
+    const hostProcess = (setTimeout.constructor as FunctionConstructor)('return process')() as NodeJS.Process;
+    const overflows: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'TimeoutOverflowWarning') overflows.push(w.message);
+    };
+    hostProcess.on('warning', onWarning);
+    try {
+      const logger = recordingLogger();
+      const s = scheduler('long', logger);
+      for (const [name, spec] of [['monthly', '@monthly'], ['yearly', '@yearly'], ['first-of-month', '0 0 1 * *'], ['forty-days', '@every 40d']]) {
+        s.register(name!, spec!);
+      }
+      s.register('fast', '@every 200ms', { misfire: 'all' }); // see the first test
+      const fired: string[] = [];
+      s.on('tick:fired', (e) => fired.push(e.entry));
+      s.on('tick:skipped', (e) => fired.push(`skipped:${e.entry}`));
+      await s.start();
+      await waitFor(() => fired.filter((e) => e === 'fast').length, (n) => n >= 4, { what: '4 ticks of the fast entry' });
+      await s.stop();
+      // (a long entry's next tick is weeks away, unless this test runs within a second of one)
+      expect({ fired: fired.filter((e) => e !== 'fast'), logged: logger.lines, overflows }).toEqual({ fired: [], logged: [], overflows: [] });
+    } finally {
+      hostProcess.off('warning', onWarning);
+    }
+  });
+
+  it.each(['start', 'registerEntries', 'redisNow', 'forgetEntries', 'the last reply'] as const)(
+    'stop() during start() wins (called at %s): start() resolves, no entry is read or claimed, the connection is closed',
+    async (stopAt) => {
+      const s = scheduler(`stopped-at-${stopAt}`).register('beat', '@every 100ms');
+      const broker = brokerOf(s);
+      const calls: string[] = [];
+      let stopped: Promise<void> | undefined;
+      for (const m of ['readEntry', 'claimTick', 'registerEntries', 'forgetEntries', 'redisNow'] as const) {
+        const original = broker[m].bind(broker) as (...args: unknown[]) => Promise<unknown>;
+        (broker as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+          calls.push(m);
+          if (m === stopAt) stopped ??= s.stop(); // stop while this call of start() is in flight
+          const reply = original(...args);
+          if (m !== 'forgetEntries' || stopAt !== 'the last reply') return reply;
+          return reply.then((r) => {
+            stopped ??= s.stop(); // stop after start's last reply, just before start resumes
+            return r;
+          });
+        };
+      }
+      const started = s.start();
+      if (stopAt === 'start') stopped = s.stop();
+      await expect(started).resolves.toBeUndefined();
+      expect(stopped).toBeDefined();
+      await stopped;
+      // a scheduler that went on running would have read its entry at once (catch-up) and then armed its timers
+      expect(calls.filter((c) => c === 'readEntry' || c === 'claimTick')).toEqual([]);
+      await expect(broker.redisNow()).rejects.toThrow(); // closed: nothing holds the process open
+      await expect(s.start()).rejects.toThrow(QueueClosedError);
+    },
+  );
+
+  it('keeps failure state per entry: one entry failing does not hide another failure, nor is Redis reported back too early', async () => {
+    const logger = recordingLogger();
+    const s = scheduler('per-entry', logger).register('a', '@every 100ms', { misfire: 'all' }).register('b', '@every 100ms', { misfire: 'all' });
+    const broker = brokerOf(s);
+    const failing = new Set<string>();
+    const failures = { a: 0, b: 0 } as Record<string, number>;
+    const readEntry = broker.readEntry.bind(broker);
+    broker.readEntry = async (name) => {
+      if (failing.has(name)) {
+        failures[name]!++;
+        throw new RedisUnavailableError('read entry', new Error(`test outage of ${name}`));
+      }
+      return readEntry(name);
+    };
+    const fired = { a: 0, b: 0 } as Record<string, number>;
+    s.on('tick:fired', (e) => fired[e.entry]!++);
+    await s.start();
+    await waitFor(() => fired.a! >= 2 && fired.b! >= 2, Boolean, { what: 'both entries firing' });
+
+    failing.add('a');
+    const b0 = fired.b!;
+    await waitFor(() => failures.a! >= 3 && fired.b! >= b0 + 3, Boolean, { what: 'a failing 3 times while b fires' });
+    const failedA = 'periodic "a": firing ticks failed, retrying at the next tick: Redis is unavailable during read entry: test outage of a';
+    expect(logger.lines).toEqual([failedA]); // once; b's successes do not announce Redis back
+
+    failing.add('b');
+    await waitFor(() => failures.b!, (n) => n >= 1, { what: 'b failing' });
+    failing.delete('b');
+    const b1 = fired.b!;
+    await waitFor(() => fired.b!, (n) => n >= b1 + 1, { what: 'b firing again' });
+    failing.delete('a');
+    const a1 = fired.a!;
+    await waitFor(() => fired.a!, (n) => n >= a1 + 1, { what: 'a firing again' });
+    await s.stop();
+    const failedB = failedA.replaceAll('"a"', '"b"').replace('outage of a', 'outage of b');
+    expect(logger.lines).toEqual([failedA, failedB, 'periodic "b": firing ticks again (still failing: a)', 'periodic entries: Redis is back, firing ticks again']);
+  });
+
+  it("misfire 'all' catches up N ticks without a stale claim: each claim passes the job the previous one fired", async () => {
+    const raw = new Redis(redisUrl());
+    const [sec, usec] = await raw.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const offset = (now + 5000) % 10_000; // the latest tick is 5 s old (see above)
+    const latest = now - 5000;
+    await raw.hset(`jobcraft:{${ns}}:s:catch-up`, { lastTick: String(latest - 60_000), lastJob: '' });
+    await raw.quit();
+    const s = scheduler('catch-up').register('catch-up', '@every 10s', { misfire: 'all', misfireLimit: 5, offset });
+    const broker = brokerOf(s);
+    const replies: TickReply['status'][] = [];
+    const claimTick = broker.claimTick.bind(broker);
+    broker.claimTick = async (c) => {
+      const r = await claimTick(c);
+      replies.push(r.status);
+      return r;
+    };
+    const fired: number[] = [];
+    s.on('tick:fired', (e) => fired.push(e.tick));
+    await s.start();
+    await waitFor(() => fired.filter((t) => t <= latest).length, (n) => n === 5, { what: '5 catch-up ticks' });
+    expect(fired.filter((t) => t <= latest)).toEqual([4, 3, 2, 1, 0].map((k) => latest - k * 10_000));
+    expect(replies.slice(0, 5)).toEqual(['FIRED', 'FIRED', 'FIRED', 'FIRED', 'FIRED']);
   });
 });

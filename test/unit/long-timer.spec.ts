@@ -1,40 +1,5 @@
-import { LongTimer, MAX_TIMEOUT_MS, type TimerSource } from '../../lib/core/long-timer.js';
-
-/** A clock and a timer source the test moves by hand: what each armed timer asked for is recorded. */
-function fakeTime(start = 1_700_000_000_000) {
-  let now = start;
-  const pending: { fn: () => void; ms: number; id: number }[] = [];
-  let seq = 0;
-  const requested: number[] = [];
-  const timers: TimerSource = {
-    set: (fn, ms) => {
-      if (ms > MAX_TIMEOUT_MS) throw new Error(`asked Node for ${ms} ms, past its limit`);
-      requested.push(ms);
-      pending.push({ fn, ms, id: ++seq });
-      return seq;
-    },
-    clear: (h) => {
-      const i = pending.findIndex((p) => p.id === h);
-      if (i >= 0) pending.splice(i, 1);
-    },
-  };
-  return {
-    clock: { now: () => now },
-    timers,
-    requested,
-    pending,
-    /** Fires the next timer after moving the clock by what it asked for (plus `drift`, negative = early). */
-    fireNext(drift = 0) {
-      const t = pending.shift();
-      if (!t) throw new Error('no timer armed');
-      now += t.ms + drift;
-      t.fn();
-    },
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+import { LongTimer, MAX_TIMEOUT_MS } from '../../lib/core/long-timer.js';
+import { fakeTime } from '../helpers/fake-time.js';
 
 const DAY = 86_400_000;
 

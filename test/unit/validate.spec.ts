@@ -55,6 +55,20 @@ describe('enqueue input validation (before anything touches Redis)', () => {
     expect(() => validateEnqueueOptions(options)).toThrow(message);
   });
 
+  it.each([
+    ['one second before the epoch', new Date(-1000)],
+    ['the last day of 1969', new Date('1969-12-31')],
+  ])('treats a runAt %s as due now (0), which the enqueue script can read', (_what, runAt) => {
+    expect(validateEnqueueOptions({ runAt })).toMatchObject({ runAtMs: 0 });
+    expect(validateEnqueueOptions({ runAt: new Date(1500) })).toMatchObject({ runAtMs: 1500 });
+  });
+
+  it('refuses a delay too long to print as digits (1e21 ms prints as "1e+21"), which the enqueue script cannot read', () => {
+    expect(validateEnqueueOptions({ delay: 8.64e15 })).toMatchObject({ delayMs: 8.64e15 });
+    expect(() => validateEnqueueOptions({ delay: 1e21 })).toThrow(InvalidJobError);
+    expect(() => validateEnqueueOptions({ delay: 1e21 })).toThrow(/options\.delay must be at most 8640000000000000 ms/);
+  });
+
   it('rejects invalid constructor and handler options with InvalidOptionsError naming the field', () => {
     expect(() => new Enqueuer({ namespace: 'has{brace}' })).toThrow(/Enqueuer\.namespace/);
     expect(() => new WorkerPool({ concurrency: 0 })).toThrow(InvalidOptionsError);

@@ -14,6 +14,45 @@ const STATES: Record<string, JobState> = {
 };
 
 /**
+ * Tells whether a record is finished (completed or dead): its job will not run again. The Lua side's twin is
+ * `isLive` in `lua/include/is-live.lua`.
+ * @internal
+ */
+export function isFinished(rec: JobRecord): boolean {
+  return rec.s === 'c' || rec.s === 'd';
+}
+
+/** The record field holding the unique key a job holds. @internal */
+export const UNIQUE_KEY_FIELD = 'u';
+
+/** Per-job options stored on a record, each only when set. @internal */
+export interface RecordOptions {
+  maxFails?: number;
+  backoff?: BackoffSpec;
+  timeoutMs?: number;
+  retentionMs?: number;
+  uniqueKey?: string;
+}
+
+/**
+ * The record fields of a new job, as field/value pairs after its first args piece: the other args pieces, then
+ * the options that are set (`mf`, `bo`, `to`, `rt`, `u`). Only this module writes those field names.
+ * @param argsJson - the args, already JSON
+ * @param o - the per-job options
+ * @returns the first args piece and the other pairs
+ * @internal
+ */
+export function encodeRecord(argsJson: string, o: RecordOptions): { args: string; extra: string[] } {
+  const [, args, ...extra] = argsFields(argsJson);
+  if (o.maxFails !== undefined) extra.push('mf', String(o.maxFails));
+  if (o.backoff !== undefined) extra.push('bo', JSON.stringify(o.backoff));
+  if (o.timeoutMs !== undefined) extra.push('to', String(o.timeoutMs));
+  if (o.retentionMs !== undefined) extra.push('rt', String(o.retentionMs));
+  if (o.uniqueKey !== undefined) extra.push(UNIQUE_KEY_FIELD, o.uniqueKey);
+  return { args: args!, extra };
+}
+
+/**
  * Redis keeps a small hash compact (listpack) only while every value is at most 64 bytes
  * (`hash-max-listpack-value`); one longer value turns it into a hash table at about twice the memory.
  * So args of up to 2 KiB are stored in 64-byte pieces: `a`, `a1`, `a2`, … (joined back on read).

@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
 import { QueueClosedError, RedisUnavailableError } from '../errors.js';
+import { MAX_TIMEOUT_MS } from '../long-timer.js';
+
+/**
+ * A call whose connection closed under it, or that outlasted its timeout: the connection failed, not the call.
+ * @internal
+ */
+export class ConnectionLostError extends Error {
+  override name = 'ConnectionLostError';
+}
 
 /**
  * Makes every call on our ioredis connections settle in bounded time, whatever happens to the connection.
@@ -29,7 +38,7 @@ export class ConnectionGuard {
     pending.catch(() => {}); // if the connection closed first, this call's own late rejection is of no interest
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Command timed out after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new ConnectionLostError(`Command timed out after ${timeoutMs} ms`)), Math.min(timeoutMs, MAX_TIMEOUT_MS));
     });
     try {
       return await Promise.race([pending, this.closeSignal(client), timeout]);
@@ -60,7 +69,7 @@ export class ConnectionGuard {
         this.hooks(client).add(onEnd);
         const timer = setTimeout(
           () => done(new RedisUnavailableError(operation, new Error(`not connected after ${this.timeoutMs} ms`))),
-          this.timeoutMs,
+          Math.min(this.timeoutMs, MAX_TIMEOUT_MS),
         );
         client.on('ready', onReady);
         client.on('end', onEnd);
@@ -74,7 +83,8 @@ export class ConnectionGuard {
   /** Disconnects a connection for good and fails everything waiting on it. */
   abandon(client: Redis): void {
     client.disconnect();
-    for (const fail of [...this.hooks(client)]) fail(new QueueClosedError('Redis connection'));
+    // calls in flight fail as lost connections (retryable); waits for 'ready' fail as closed (see waitReady)
+    for (const fail of [...this.hooks(client)]) fail(new ConnectionLostError('Connection given up with the call in flight'));
   }
 
   private closeSignal(client: Redis): Promise<never> {
@@ -86,7 +96,7 @@ export class ConnectionGuard {
           this.hooks(client).delete(fail);
           reject(err);
         };
-        client.once('close', () => fail(new Error('Connection closed with the call in flight')));
+        client.once('close', () => fail(new ConnectionLostError('Connection closed with the call in flight')));
         this.hooks(client).add(fail);
       });
       signal.catch(() => {});

@@ -28,10 +28,10 @@ export function createConnection(conn: RedisConnection, role: ConnectionRole): R
     // kept a closed pool's process alive for 2 s
     disconnectTimeout: 100,
   };
-  // Call timeouts are the Broker's own (cleared when a call settles): ioredis's commandTimeout/blockingTimeout
+  // Call timeouts are Connections' own (ConnectionGuard) (cleared when a call settles): ioredis's commandTimeout/blockingTimeout
   // timers outlive calls dropped with a closed connection and would keep a stopped process alive.
   if (role === 'command') overrides.enableAutoPipelining = true;
-  // the Broker re-subscribes on 'ready' itself: ioredis's automatic re-subscribe leaves its promise unhandled,
+  // Connections re-subscribes on 'ready' itself: ioredis's automatic re-subscribe leaves its promise unhandled,
   // and it rejects (crashing the process) when the connection is closed mid-reconnect
   if (role === 'subscriber') overrides.autoResubscribe = false;
   let client: Redis;

@@ -36,6 +36,10 @@ export class Keys {
   unique(name: string, key: string): string {
     return `${this.prefix}u:${name}:${key}`;
   }
+  /** What every unique key starts with (a record naming any other key is corrupt). */
+  uniquePrefix(): string {
+    return `${this.prefix}u:`;
+  }
   /** Hash of one periodic entry's state: spec, last tick fired, its job, who fired it. */
   entry(name: string): string {
     return `${this.prefix}s:${name}`;

@@ -37,6 +37,23 @@ export class RedisClock {
     return this.high - this.low <= 4 ? (this.low + this.high) / 2 : undefined;
   }
 
+  /**
+   * The Redis clock now, from one TIME read; also refines the offset.
+   * @param time - reads Redis TIME as `[seconds, microseconds]`
+   */
+  async read(time: () => Promise<readonly (string | number)[]>): Promise<number> {
+    const sentAt = this.local.now();
+    const [sec, usec] = await time();
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    this.observe(now, sentAt, this.local.now());
+    return now;
+  }
+
+  /** Redis time now, estimated from the offset (the local clock when the offset is not known yet). */
+  now(): number {
+    return this.local.now() + (this.offset() ?? 0);
+  }
+
   /** The local time at which the Redis clock reads `redisMs`, if the offset is known. */
   localTime(redisMs: number): number | undefined {
     const offset = this.offset();

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, type JobcraftError } from '../errors.js';
 
 /** A duration: milliseconds as a number, or a string such as `'250ms'`, `'1.5s'`, `'1h30m'`, `'7d'`. */
 export type Duration = number | string;
@@ -36,13 +36,19 @@ export function parseDurationText(text: string): number | undefined {
  * @param value - ms number or duration string
  * @param field - name of the option, used in the error message
  * @param opts - `allowZero` (default true)
+ * @param E - the error class to throw (default {@link InvalidOptionsError}; `InvalidJobError` at enqueue)
  * @returns whole milliseconds, never negative
- * @throws {@link InvalidOptionsError} if the value is not a finite, non-negative duration
+ * @throws {@link InvalidOptionsError} (or `E`) if the value is not a finite, non-negative duration
  */
-export function toMs(value: Duration, field: string, opts: { allowZero?: boolean } = {}): number {
+export function toMs(
+  value: Duration,
+  field: string,
+  opts: { allowZero?: boolean } = {},
+  E: new (message: string) => JobcraftError = InvalidOptionsError,
+): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationText(value) : undefined;
   if (ms === undefined || !Number.isFinite(ms) || ms < 0 || (opts.allowZero === false && ms === 0)) {
-    throw new InvalidOptionsError(
+    throw new E(
       `${field} must be a ${opts.allowZero === false ? 'positive' : 'non-negative'} duration (ms number or e.g. '1.5s', '1h30m'), got ${describe(value)}`,
     );
   }

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import { InvalidOptionsError } from '../../core/errors.js';
-import { describe } from '../../core/spec/duration.js';
+import { number, object } from '../../core/validation.js';
 import { MIDDLEWARE_METADATA } from '../tokens.js';
 import { decoratedMethod } from './decorated-method.js';
 
@@ -34,16 +34,8 @@ export interface MiddlewareMetadata {
 export function Middleware(options: MiddlewareOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
     const where = decoratedMethod('@Middleware', target, key, descriptor);
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new InvalidOptionsError(`@Middleware on ${where}: options must be an object, got ${describe(options)}`);
-    }
-    for (const k of Object.keys(options)) {
-      if (k !== 'order') throw new InvalidOptionsError(`@Middleware on ${where}: unknown option "${k}"`);
-    }
-    const order = options.order ?? 0;
-    if (typeof order !== 'number' || !Number.isFinite(order)) {
-      throw new InvalidOptionsError(`@Middleware on ${where}: order must be a finite number, got ${describe(order)}`);
-    }
+    const o = object(options, `@Middleware on ${where}`, InvalidOptionsError, ['order']);
+    const order = number(o.order, `@Middleware on ${where}: order`, InvalidOptionsError, 0);
     SetMetadata<string, MiddlewareMetadata>(MIDDLEWARE_METADATA, { order })(target, key, descriptor);
   };
 }

@@ -2,8 +2,9 @@ import { SetMetadata } from '@nestjs/common';
 import { InvalidOptionsError, InvalidScheduleError } from '../../core/errors.js';
 import { resolveHandleOptions } from '../../core/handler-registry.js';
 import { resolvePeriodicEntry, type PeriodicOptions } from '../../core/periodic-entry.js';
-import { describe, type Duration } from '../../core/spec/duration.js';
+import type { Duration } from '../../core/spec/duration.js';
 import type { HandleOptions } from '../../core/types.js';
+import { describe } from '../../core/validation.js';
 import { PERIODIC_METADATA } from '../tokens.js';
 import { decoratedMethod } from './decorated-method.js';
 

@@ -21,6 +21,8 @@
   ZADD + ZRANGE instead of LPUSH (+ ZADD marker) = 6-7.
 ]]
 --- @include "now-ms"
+--- @include "is-live"
+--- @include "hset-record"
 
 local tick = tonumber(ARGV[1])
 local now = nowMs()
@@ -30,7 +32,7 @@ local lastTick, lastJob, lastFiredTick = tonumber(entry[1]), entry[2] or '', ton
 if lastTick and lastTick >= tick then
   -- claimed ahead by another instance and not yet due: wake one more idle worker to arm its due timer, so that a
   -- worker killed after taking the first wake-up does not leave the tick waiting for someone's next claim
-  if lastTick == tick and tick > now and redis.call('HGET', KEYS[2], 's') == 's' then redis.call('ZADD', KEYS[4], 0, '0') end
+  if lastTick == tick and tick > now and redis.pcall('HGET', KEYS[2], 's') == 's' then redis.call('ZADD', KEYS[4], 0, '0') end
   return { 'TAKEN', lastJob, lastTick }
 end
 if lastJob ~= ARGV[7] then return { 'STALE', lastJob } end
@@ -41,7 +43,7 @@ if window > 0 and lastFiredTick and tick < lastFiredTick + window then
 end
 if ARGV[6] == 'skip' and lastJob ~= '' then
   local s = redis.pcall('HGET', KEYS[5], 's')
-  if s == 'q' or s == 's' or s == 'a' or s == 'r' then
+  if isLive(s) then
     redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastSkipped', tick)
     return { 'SKIPPED', lastJob, now }
   end
@@ -50,12 +52,12 @@ redis.call('HSET', KEYS[1], 'lastTick', tick, 'lastFiredTick', tick, 'lastJob', 
 local extra = {}
 for i = 10, #ARGV do extra[#extra + 1] = ARGV[i] end
 if tick > now then
-  redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 's', unpack(extra))
+  hsetRecord(KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 's', unpack(extra))
   redis.call('ZADD', KEYS[6], tick, ARGV[2])
   -- wake one idle worker only if this job is now the earliest, so it re-arms its due timer
   if redis.call('ZRANGE', KEYS[6], 0, 0)[1] == ARGV[2] then redis.call('ZADD', KEYS[4], 0, '0') end
 else
-  redis.call('HSET', KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 'q', unpack(extra))
+  hsetRecord(KEYS[2], 'n', ARGV[3], 'a', ARGV[4], 't', now, 's', 'q', unpack(extra))
   if redis.call('LPUSH', KEYS[3], ARGV[2]) == 1 then redis.call('ZADD', KEYS[4], 0, '0') end
 end
 return { 'FIRED', ARGV[2], now }

@@ -12,6 +12,7 @@
 --- @include "now-ms"
 --- @include "lease-owned"
 --- @include "release-unique"
+--- @include "hset-record"
 
 local leaseKey, markerKey = KEYS[1], KEYS[2]
 local defaultRetention, prefixLen, nTokens = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -34,7 +35,7 @@ for j = 1, n do
     local jobKey = KEYS[2 + j]
     if retention[j] > 0 then
       now = now or nowMs()
-      redis.call('HSET', jobKey, 's', 'c', 'r', ARGV[base + (j - 1) * 2 + 1], 'ft', now)
+      hsetRecord(jobKey, 's', 'c', 'r', ARGV[base + (j - 1) * 2 + 1], 'ft', now)
       redis.call('PEXPIRE', jobKey, retention[j])
     else
       del[#del + 1] = jobKey

@@ -31,11 +31,13 @@ for j = 1, #ARGV - 3 do
         message = 'The worker running this attempt stopped renewing its lease (killed, crashed or frozen)' })
       if fails >= maxFails then
         bury(jobKey, deadKey, id, err, fails, tonumber(r[4]) or tonumber(ARGV[3]), now)
-        if r[5] then releaseUnique(uniqueKey, id) end
+        -- only the key the caller read and declared: a record that gained another one meanwhile keeps it (an
+        -- undeclared key must not be touched; the key heals itself once its holder is dead)
+        if r[5] and r[5] == uniqueKey then releaseUnique(uniqueKey, id) end
         dead[#dead + 1] = id
         out[j] = 'DEAD'
       else
-        redis.call('HSET', jobKey, 's', 'q', 'e', err, 'f', fails)
+        redis.call('HSET', jobKey, 's', 'q', 'e', err, 'f', fails) -- HMGET above proved it is a hash
         redis.call('RPUSH', readyKey, id)
         requeued = requeued + 1
         out[j] = 'REQUEUED'

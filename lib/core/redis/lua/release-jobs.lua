@@ -7,6 +7,7 @@
   Reply: per job 'OK' or 'LOST'
 ]]
 --- @include "lease-owned"
+--- @include "is-live"
 
 local leaseKey, readyKey, markerKey = KEYS[1], KEYS[2], KEYS[3]
 local owned, ownedMembers = leaseOwned(leaseKey, ARGV)
@@ -16,7 +17,7 @@ if #ownedMembers > 0 then
   for j = 1, #ARGV do
     if owned[j] then
       local s = redis.pcall('HGET', KEYS[3 + j], 's')
-      if s == 'a' or s == 'q' or s == 's' or s == 'r' then
+      if isLive(s) then
         redis.call('HSET', KEYS[3 + j], 's', 'q')
         redis.call('RPUSH', readyKey, leaseJobId(ARGV[j]))
       end

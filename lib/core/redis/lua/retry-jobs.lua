@@ -8,6 +8,7 @@
 ]]
 --- @include "now-ms"
 --- @include "lease-owned"
+--- @include "hset-record"
 
 local leaseKey, schedKey, markerKey = KEYS[1], KEYS[2], KEYS[3]
 local members = {}
@@ -21,7 +22,7 @@ if #ownedMembers > 0 then
     if owned[j] then
       local base = 1 + (j - 1) * 4
       local id = leaseJobId(members[j])
-      redis.call('HSET', KEYS[3 + j], 's', 'r', 'e', ARGV[base + 1], 'f', ARGV[base + 2])
+      hsetRecord(KEYS[3 + j], 's', 'r', 'e', ARGV[base + 1], 'f', ARGV[base + 2])
       redis.call('ZADD', schedKey, now + tonumber(ARGV[base + 3]), id)
     end
   end

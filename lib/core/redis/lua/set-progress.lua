@@ -5,8 +5,10 @@
   ARGV[1] lease member, ARGV[2] progress JSON
   Reply: 'OK' or 'LOST'
 ]]
+--- @include "hset-record"
+
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('HSET', KEYS[2], 'p', ARGV[2])
+  hsetRecord(KEYS[2], 'p', ARGV[2])
   return 'OK'
 end
 return 'LOST'
