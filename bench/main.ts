@@ -30,6 +30,7 @@ import {
   type ThroughputResult,
 } from './scenarios.js';
 import { renderPeriodicTable, runPeriodic, type PeriodicColumn, type PeriodicConfig, type PeriodicResult } from './periodic.js';
+import { runSearch } from './search.js';
 import { makePayload, percentile, type SideKind } from './side.js';
 
 const CONFIG = {
@@ -59,6 +60,8 @@ const CONFIG = {
   periodicInstances: [3, 5],
   periodic: { everyMs: 1500, durationMs: 30_000, killAtMs: 12_000, graceMs: 2000 } satisfies PeriodicConfig,
   skipPeriodic: process.env.BENCH_SKIP_PERIODIC === '1',
+  /** Dead jobs the operator-search scenario searches. */
+  searchDeadJobs: 100_000,
   /** BENCH_ONLY=periodic: the distributed-cron scenario alone. */
   only: onlyEnv(),
 };
@@ -335,9 +338,15 @@ async function main(): Promise<void> {
       : `Redis: throwaway redis-server on port ${server!.port}`);
 
     const queues = CONFIG.only === 'periodic' ? null : await runQueueScenarios(env);
+    const search = CONFIG.only === 'periodic' ? null : await runSearch(url, CONFIG.searchDeadJobs, 5);
     const periodic = CONFIG.skipPeriodic ? null : await runPeriodicScenarios(env);
     const seconds = (performance.now() - began) / 1000;
-    for (const line of [...(queues?.report ?? []), ...(periodic?.report ?? [])]) console.log(line);
+    const searchReport = search
+      ? ['', `operator search (jobcraft only): ${search.deadJobs.toLocaleString('en-US')} dead jobs, inspector.jobs({ state: 'dead', search }) for a rare term: ` +
+        `first page in ${search.firstPageMs.median.toFixed(1)} ms (median of 5; max ${search.firstPageMs.max.toFixed(1)} ms); ` +
+        `Redis commands over 5 ms meanwhile: ${search.slowCommands}; slowest command ${(search.slowestCommandMicros / 1000).toFixed(2)} ms (SLOWLOG)`]
+      : [];
+    for (const line of [...(queues?.report ?? []), ...searchReport, ...(periodic?.report ?? [])]) console.log(line);
 
     const meta = {
       date: new Date().toISOString(),
@@ -354,7 +363,7 @@ async function main(): Promise<void> {
     };
     const dir = `${repoRoot}/bench/results`;
     const results = queues
-      ? { ...meta, config: CONFIG, metrics: queues.metrics, details: queues.details, periodic: periodic ? { ...meta, ...periodic.results } : null }
+      ? { ...meta, config: CONFIG, metrics: queues.metrics, details: queues.details, search, periodic: periodic ? { ...meta, ...periodic.results } : null }
       // BENCH_ONLY=periodic: keep the queue figures of the last full run, replace the "periodic" part (with its own date)
       : { ...readPrevious(`${dir}/latest.json`), periodic: { ...meta, ...periodic!.results } };
     await mkdir(dir, { recursive: true });

@@ -14,6 +14,8 @@ export interface StartedJob {
   id: string;
   member: string;
   record: StartedRecord;
+  /** Redis time of the claim (ms). */
+  claimedAt: number;
 }
 
 /** What a {@link Claimer} needs from its pool. @internal */
@@ -40,7 +42,8 @@ export interface ClaimerDeps {
  * @internal
  */
 export class Claimer {
-  private readonly workerId = randomBytes(6).toString('base64url');
+  /** This pool's id: the prefix of its claim tokens, and its id in the workers list. */
+  readonly id = randomBytes(6).toString('base64url');
   private readonly names: string[];
   private running = false;
   private claimSeq = 0;
@@ -129,7 +132,7 @@ export class Claimer {
   /** One claim round trip, with `room` slots reserved; the start round trip runs on its own (tracked). */
   private async claimBatch(room: number): Promise<void> {
     const names = this.rotatedNames();
-    const token = `${this.workerId}.${(this.claimSeq++).toString(36)}`;
+    const token = `${this.id}.${(this.claimSeq++).toString(36)}`;
     this.starting += room; // a second claim in flight meanwhile must not count these slots as free
     let reply: ClaimReply;
     try {
@@ -142,16 +145,16 @@ export class Claimer {
     this.backlog = claimed.length >= room;
     if (claimed.length === 0) return;
     this.starting += claimed.length;
-    this.track(this.startBatch(claimed, reply.now));
+    this.track(this.startBatch(claimed, reply.now, token));
     // a full batch means more may be waiting: let a second claim run alongside this one
     if (this.backlog && this.claimsInFlight < this.maxClaimsInFlight) this.request();
   }
 
   /** Reads and starts claimed records and hands them over; if that fails, their leases expire and they are recovered. */
-  private async startBatch(claimed: { name: string; id: string; member: string }[], now: number): Promise<void> {
+  private async startBatch(claimed: { name: string; id: string; member: string }[], now: number, token: string): Promise<void> {
     let records: StartedRecord[];
     try {
-      records = await this.deps.broker.startJobs(claimed.map((c) => c.id), now);
+      records = await this.deps.broker.startJobs(claimed.map((c) => c.id), now, token);
     } catch (err) {
       this.starting -= claimed.length;
       this.deps.logger.warn(`starting ${claimed.length} claimed job(s) failed; they will be recovered: ${(err as Error).message}`);
@@ -161,7 +164,7 @@ export class Claimer {
       return;
     }
     this.starting -= claimed.length;
-    this.deps.onStarted(claimed.map((c, i) => ({ ...c, record: records[i]! })));
+    this.deps.onStarted(claimed.map((c, i) => ({ ...c, record: records[i]!, claimedAt: now })));
     this.slotFreed();
   }
 

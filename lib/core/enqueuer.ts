@@ -123,7 +123,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
   }
 
   /**
-   * Waits until a job is completed or dead. Subscribes before reading the job, so a job that finishes in
+   * Waits until a job is completed, dead or cancelled. Subscribes before reading the job, so a job that finishes in
    * between is never missed.
    * @param id - the job id
    * @param options - `timeout` (default: wait as long as it takes)
@@ -149,7 +149,7 @@ export class Enqueuer<Jobs extends object = JobMap> {
       for (;;) {
         const info = await this.getJob<A, R>(id);
         if (info === null) throw new JobNotFoundError(id);
-        if (info.state === 'completed' || info.state === 'dead') return info;
+        if (info.state === 'completed' || info.state === 'dead' || info.state === 'cancelled') return info;
         const left = deadline - Date.now();
         if (left <= 0) throw new WaitTimeoutError(id, timeoutMs);
         let timer: NodeJS.Timeout | undefined;

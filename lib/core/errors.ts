@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'REDIS_UNAVAILABLE'
   | 'REDIS_SCRIPT'
   | 'NON_RETRYABLE'
-  | 'JOB_TIMEOUT';
+  | 'JOB_TIMEOUT'
+  | 'JOB_CANCELLED';
 
 /** Base class of every jobcraft error: sets `name`, carries a literal `code` and passes `cause` through. */
 export class JobcraftError extends Error {
@@ -200,5 +201,16 @@ export class JobTimeoutError extends JobcraftError {
   /** @param timeoutMs - the timeout that elapsed */
   constructor(timeoutMs: number) {
     super('JOB_TIMEOUT', `Job timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** An operator cancelled the job (`Inspector.cancel`); a running job's signal is aborted with this error. */
+export class JobCancelledError extends JobcraftError {
+  /** The job id. */
+  readonly jobId: string;
+  /** @param jobId - the cancelled job */
+  constructor(jobId: string) {
+    super('JOB_CANCELLED', `Job "${jobId}" was cancelled`);
+    this.jobId = jobId;
   }
 }

@@ -22,6 +22,8 @@ export interface WorkerPoolEvents {
   'job:dead': JobEventBase & { error: JobError };
   /** This worker lost a job's lease (it was frozen past the lease); another worker owns the job now. */
   'job:lost': JobEventBase;
+  /** A running job was cancelled by an operator (`Inspector.cancel`); its signal was aborted and nothing it returns is recorded. */
+  'job:cancelled': JobEventBase;
   /** A running job was handed back to the queue at shutdown. */
   'job:released': JobEventBase;
   /** A job whose worker died was requeued (`requeued`) or, on its last attempt, buried (`dead`). */

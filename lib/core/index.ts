@@ -7,6 +7,12 @@ export { Enqueuer } from './enqueuer.js';
 export { WorkerPool } from './worker-pool.js';
 export { Scheduler } from './scheduler.js';
 export { createRuntime } from './runtime.js';
+export { Inspector } from './inspector.js';
+export type { InspectorOptions } from './inspector.js';
+export type {
+  NameInfo, StateCounts, RecentCounts, JobListQuery, JobPage, JobSelector, WorkerInfo, ActiveJobInfo, PeriodicInfo, TickRecord,
+  HistoryRange, HistoryBucket,
+} from './inspector-types.js';
 export type { JobRuntime, RuntimeOptions } from './runtime.js';
 export type { SchedulerOptions, EntryInfo, SchedulerEvents } from './scheduler.js';
 export type { PeriodicOptions, MisfirePolicy } from './periodic-entry.js';
@@ -26,6 +32,7 @@ export {
   RedisScriptError,
   NonRetryableError,
   JobTimeoutError,
+  JobCancelledError,
   type ErrorCode,
 } from './errors.js';
 export type {
@@ -47,7 +54,9 @@ export type {
   Next,
   Middleware,
   HandleOptions,
+  TickInfo,
 } from './types.js';
+export { JOB_STATES } from './types.js';
 export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection } from './options.js';
 export { DEFAULT_RETENTION_MS, DEFAULT_MAX_FAILS, DEFAULT_LEASE_MS } from './options.js';
 export { MAX_ARGS_BYTES } from './validate.js';

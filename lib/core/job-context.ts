@@ -1,4 +1,4 @@
-import type { Job, JsonValue } from './types.js';
+import type { Job, JsonValue, TickInfo } from './types.js';
 
 /**
  * The job a handler receives. Its AbortController is created only when a handler reads `signal`
@@ -15,6 +15,7 @@ export class JobContext implements Job {
     readonly args: JsonValue,
     readonly attempt: number,
     readonly enqueuedAt: number,
+    readonly tick: TickInfo | undefined,
     private readonly report: (value: JsonValue) => Promise<void>,
   ) {}
 

@@ -17,23 +17,33 @@ export interface LeaseHolder {
  */
 export class LeaseKeeper {
   private timer?: NodeJS.Timeout;
-  private busy = false;
+  private ticking?: Promise<void>;
   private failures = 0;
 
-  constructor(private readonly deps: { broker: JobBroker; logger: Logger; leaseMs: number; holder: LeaseHolder }) {}
+  /**
+   * @param deps - the broker, the lease, the pool holding the leases, and what the pool reports about itself at
+   *   the same rhythm (the workers list)
+   */
+  constructor(private readonly deps: { broker: JobBroker; logger: Logger; leaseMs: number; holder: LeaseHolder; report?: () => Promise<void> }) {}
 
+  /** Renews (and reports) at once, then every third of the lease. */
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), Math.min(MAX_TIMEOUT_MS, Math.max(100, Math.floor(this.deps.leaseMs / 3))));
+    this.tick();
+    this.timer ??= setInterval(() => this.tick(), Math.min(MAX_TIMEOUT_MS, Math.max(100, Math.floor(this.deps.leaseMs / 3))));
   }
 
+  /** Stops renewing; resolves once a renewal in flight has settled. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.ticking;
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  private tick(): void {
+    this.ticking ??= this.renew().finally(() => (this.ticking = undefined));
+  }
+
+  private async renew(): Promise<void> {
     try {
       for (const [name, members] of this.deps.holder.heldLeases()) {
         if (members.length === 0) continue;
@@ -41,11 +51,10 @@ export class LeaseKeeper {
         const lost = members.filter((_, i) => !held[i]);
         if (lost.length) this.deps.holder.leasesLost(name, lost);
       }
+      await this.deps.report?.();
       this.failures = 0;
     } catch (err) {
       if (this.failures++ === 0) this.deps.logger.warn(`lease renewal failed (retrying): ${(err as Error).message}`);
-    } finally {
-      this.busy = false;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Enqueuer } from './enqueuer.js';
+import { Inspector } from './inspector.js';
 import { resolveWorkerPoolOptions, type WorkerPoolOptions } from './options.js';
 import { openRedisContext, SHARED_CONTEXT, type RedisContext } from './redis/redis-context.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
@@ -21,6 +22,8 @@ export interface JobRuntime<Jobs extends object = JobMap> {
   readonly pool: WorkerPool;
   /** Fires periodic entries, once per tick across instances. */
   readonly scheduler: Scheduler;
+  /** Sees and steers the namespace (listings, retry, cancel, pause, workers, cron history, stats). */
+  readonly inspector: Inspector;
   /**
    * Starts the pool (if it has handlers and `workers` is not false), then the scheduler (if it has entries and
    * `scheduler` is not false). If either fails, everything is stopped and the error rethrown.
@@ -44,6 +47,7 @@ class Runtime<Jobs extends object> implements JobRuntime<Jobs> {
   readonly enqueuer: Enqueuer<Jobs>;
   readonly pool: WorkerPool;
   readonly scheduler: Scheduler;
+  readonly inspector: Inspector;
   private readonly redis: RedisContext;
   private draining?: Promise<void>;
   private closing?: Promise<void>;
@@ -55,6 +59,7 @@ class Runtime<Jobs extends object> implements JobRuntime<Jobs> {
     this.enqueuer = new Enqueuer<Jobs>(shared);
     this.pool = new WorkerPool(shared);
     this.scheduler = new Scheduler(shared);
+    this.inspector = new Inspector(shared);
   }
 
   async start(options: { workers?: boolean; scheduler?: boolean } = {}): Promise<void> {

@@ -55,7 +55,7 @@ export interface SchedulerEvents {
    */
   'tick:fired': { entry: string; tick: number; jobId: string; lateMs: number };
   /** A tick was skipped by the overlap or unique-window policy. */
-  'tick:skipped': { entry: string; tick: number; reason: 'overlap' | 'unique' };
+  'tick:skipped': { entry: string; tick: number; reason: 'overlap' | 'unique' | 'paused' };
   /** Ticks nobody fired were left out by the misfire policy (`ticks`: the most recent, at most 100). */
   'tick:missed': { entry: string; ticks: number[] };
 }
@@ -222,7 +222,13 @@ export class Scheduler {
 
   /** Records (again) that this instance runs its entries, so they are never forgotten while it runs. */
   private announce(): Promise<void> {
-    return this.broker.registerEntries([...this.entriesByName.values()].map((e) => ({ name: e.name, spec: e.schedule.spec })));
+    return this.broker.registerEntries(
+      [...this.entriesByName.values()].map((e) => ({
+        name: e.name, spec: e.schedule.spec, job: e.job, args: e.args, extra: e.extra,
+        timeZone: e.schedule.kind === 'cron' ? e.schedule.timeZone : undefined,
+        offsetMs: e.schedule.kind === 'every' ? e.schedule.offsetMs : undefined,
+      })),
+    );
   }
 
   private track(p: Promise<void>): void {

@@ -5,6 +5,8 @@ import { claimAt, type TickPlan } from './plan-ticks.js';
 import type { ScheduleBroker } from './redis/schedule-broker.js';
 import type { SchedulerEvents } from './scheduler.js';
 
+/** Ticks kept in each entry's history (`Inspector.periodic`). */
+const TICK_HISTORY = 100;
 /** Claims of one tick before giving up, when other instances keep changing the entry's last job. */
 const CLAIM_ATTEMPTS = 5;
 
@@ -74,14 +76,14 @@ export class TickFirer {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const reply = await broker.claimTick({
         entry: entry.name, tick, jobId: `tick:${entry.name}:${tick}`, jobName: entry.job, args: entry.args, extra: entry.extra,
-        instanceId, overlap: entry.overlap, previousJob, notBefore, uniqueWindowMs: entry.uniqueWindowMs,
+        instanceId, overlap: entry.overlap, previousJob, notBefore, uniqueWindowMs: entry.uniqueWindowMs, historySize: TICK_HISTORY,
       });
       switch (reply.status) {
         case 'FIRED':
           events.emit('tick:fired', { entry: entry.name, tick, jobId: reply.jobId, lateMs: reply.now - tick });
           return reply.jobId;
         case 'SKIPPED':
-          events.emit('tick:skipped', { entry: entry.name, tick, reason: entry.overlap === 'skip' ? 'overlap' : 'unique' });
+          events.emit('tick:skipped', { entry: entry.name, tick, reason: reply.reason });
           return reply.previousJob;
         case 'TAKEN':
           return reply.lastJob;

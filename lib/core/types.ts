@@ -6,9 +6,13 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /**
  * Where a job is in its life:
  * `scheduled` (waiting for its run time), `queued` (ready to run), `active` (running),
- * `retrying` (failed, waiting for its next attempt), `completed`, `dead` (failed for good).
+ * `retrying` (failed, waiting for its next attempt), `completed`, `dead` (failed for good),
+ * `cancelled` (cancelled by an operator; never retried).
  */
-export type JobState = 'scheduled' | 'queued' | 'active' | 'retrying' | 'completed' | 'dead';
+export type JobState = 'scheduled' | 'queued' | 'active' | 'retrying' | 'completed' | 'dead' | 'cancelled';
+
+/** Every job state, in life order. */
+export const JOB_STATES: readonly JobState[] = ['scheduled', 'queued', 'active', 'retrying', 'completed', 'dead', 'cancelled'];
 
 /** The last error a job attempt raised, as stored in Redis. */
 export interface JobError {
@@ -121,8 +125,20 @@ export interface JobInfo<A = JsonValue, R = JsonValue> {
   enqueuedAt: number;
   /** When its latest attempt started. */
   startedAt?: number;
-  /** When it completed or died. */
+  /** When it completed, died or was cancelled. */
   finishedAt?: number;
+  /** For a periodic entry's job: the tick that created it. */
+  tick?: TickInfo;
+}
+
+/** The tick that created a periodic entry's job. */
+export interface TickInfo {
+  /** The periodic entry. */
+  entry: string;
+  /** The tick's time (Redis clock). */
+  at: Date;
+  /** The instance that fired it (`manual` for `triggerPeriodic`). */
+  firedBy: string;
 }
 
 /** The job as a handler sees it. */
@@ -137,7 +153,12 @@ export interface Job<A = JsonValue> {
   readonly attempt: number;
   /** When the job was enqueued (ms since epoch). */
   readonly enqueuedAt: number;
-  /** Aborted when the attempt times out, the lease is lost, or the pool shuts down past its drain timeout. */
+  /** For a periodic entry's job: the tick that created it. */
+  readonly tick?: TickInfo;
+  /**
+   * Aborted when the attempt times out, the job is cancelled (reason: a `JobCancelledError`), the lease is lost,
+   * or the pool shuts down past its drain timeout.
+   */
   readonly signal: AbortSignal;
   /**
    * Stores a progress value, readable with `getJob`.

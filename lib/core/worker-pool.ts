@@ -1,11 +1,13 @@
 import { AckBuffer } from './ack-buffer.js';
 import { Claimer, type StartedJob } from './claimer.js';
-import { JobTimeoutError, QueueClosedError } from './errors.js';
+import { hostname } from 'node:os';
+import { JobCancelledError, QueueClosedError } from './errors.js';
 import { Emitter, type WorkerPoolEvents } from './events.js';
 import { HandlerRegistry, type HandlerEntry } from './handler-registry.js';
 import { JobContext } from './job-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LongTimer } from './long-timer.js';
+import { runChain } from './run-chain.js';
 import { resolveWorkerPoolOptions, type ResolvedWorkerPoolOptions, type WorkerPoolOptions } from './options.js';
 import { decideOutcome, settingsOf, type AttemptResult } from './outcome.js';
 import { Recoverer } from './recoverer.js';
@@ -27,6 +29,9 @@ interface Running {
   entry: HandlerEntry;
   member: string;
   ctx: JobContext;
+  /** When this attempt started (local ms), and when it was claimed (Redis ms): for run and wait times. */
+  startedAt: number;
+  claimedAt: number;
   done: Promise<void>;
   /** Set when the outcome must not be recorded (lease lost, or handed back at shutdown). */
   abandoned: boolean;
@@ -66,6 +71,7 @@ export class WorkerPool {
   private claimer?: Claimer;
   private leaseKeeper?: LeaseKeeper;
   private recoverer?: Recoverer;
+  private readonly startedAt = Date.now();
 
   /**
    * @param options - Redis connection, namespace, concurrency, lease, default retention and maxFails
@@ -163,7 +169,11 @@ export class WorkerPool {
       busy: () => this.running.size,
       onStarted: (jobs) => this.onStarted(jobs),
     });
-    this.leaseKeeper = new LeaseKeeper({ broker: this.broker, logger, leaseMs, holder: this });
+    this.leaseKeeper = new LeaseKeeper({ broker: this.broker, logger, leaseMs, holder: this, report: () => this.report() });
+    // a cancellation missed here (subscriber reconnecting) is still caught by the lease keeper, as a lost lease
+    await this.broker.onCancelled((id) => this.cancelled(id)).catch((err: unknown) => {
+      logger.warn(`subscribing to cancellations failed (a cancelled job is then stopped at its next lease renewal): ${(err as Error).message}`);
+    });
     this.recoverer = new Recoverer({
       broker: this.broker, logger, events: this.events, names, leaseMs,
       defaults: (name) => settingsOf({}, this.entries.get(name), this.options),
@@ -212,9 +222,29 @@ export class WorkerPool {
     this.claimer?.request();
   }
 
+  /** An operator cancelled a job: if it runs here, abort it; its lease is gone, so nothing it returns is recorded. */
+  private cancelled(id: string): void {
+    for (const r of this.running.values()) {
+      if (r.job.id !== id || r.abandoned) continue;
+      r.abandoned = true;
+      r.ctx.abort(new JobCancelledError(id));
+      this.running.delete(r.member);
+      this.events.emit('job:cancelled', { id, name: r.job.name, attempt: r.job.fails + 1 });
+      this.claimer?.slotFreed();
+      this.claimer?.request();
+    }
+  }
+
+  /** What this pool reports to the workers list, every lease renewal; kept for two leases. */
+  private report(): Promise<void> {
+    const active = [...this.running.values()].map((r) => ({ id: r.job.id, name: r.job.name, startedAt: r.startedAt }));
+    const report = { id: this.claimer!.id, host: hostname(), pid: process.pid, names: [...this.entries.keys()], concurrency: this.options.concurrency, active, startedAt: this.startedAt };
+    return this.broker.reportWorker(report, 2 * this.options.leaseMs);
+  }
+
   /** Runs what a claim started; records of finished or vanished jobs only lose their lease; corrupt ones are buried. */
   private onStarted(jobs: StartedJob[]): void {
-    for (const { name, id, member, record } of jobs) {
+    for (const { name, id, member, record, claimedAt } of jobs) {
       if (record === null || (record !== 'WRONGTYPE' && isFinished(record))) {
         this.acks.release(name, member, {});
         continue;
@@ -233,62 +263,47 @@ export class WorkerPool {
         this.acks.release(name, member, {});
         continue;
       }
-      this.run(decoded.job, this.entries.get(name)!, member);
+      this.run(decoded.job, this.entries.get(name)!, member, claimedAt);
     }
   }
 
-  private run(job: RunnableJob, entry: HandlerEntry, member: string): void {
+  private run(job: RunnableJob, entry: HandlerEntry, member: string, claimedAt: number): void {
     const attempt = job.fails + 1;
-    const ctx = new JobContext(job.id, job.name, job.args, attempt, job.enqueuedAt, async (value) => {
+    const ctx = new JobContext(job.id, job.name, job.args, attempt, job.enqueuedAt, job.tick, async (value) => {
       await this.broker.setProgress(job.name, member, JSON.stringify(value));
     });
-    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve() };
+    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), claimedAt };
     this.running.set(member, r);
     if (this.events.has('job:active')) this.events.emit('job:active', { id: job.id, name: job.name, attempt });
-    r.done = this.execute(ctx, entry, settingsOf(job, entry, this.options).timeoutMs).then(
+    r.done = runChain(ctx, entry.run, settingsOf(job, entry, this.options).timeoutMs).then(
       (value) => this.finish(r, { ok: true, value }),
       (error) => this.finish(r, { ok: false, error }),
     );
-  }
-
-  /** Runs the chain; with a timeout (any length), fails the attempt when it elapses even if the handler ignores its signal. */
-  private execute(ctx: JobContext, entry: HandlerEntry, timeoutMs: number | undefined): Promise<unknown> {
-    if (timeoutMs === undefined) return entry.run(ctx);
-    return new Promise((resolve, reject) => {
-      const timer = new LongTimer();
-      timer.armIn(timeoutMs, () => {
-        const err = new JobTimeoutError(timeoutMs);
-        ctx.abort(err);
-        reject(err);
-      });
-      entry.run(ctx).then(
-        (v) => { timer.cancel(); resolve(v); },
-        (e) => { timer.cancel(); reject(e); },
-      );
-    });
   }
 
   private finish(r: Running, result: AttemptResult): void {
     if (r.abandoned) return; // lease lost or handed back: the slot was freed then, the outcome is not ours
     this.running.delete(r.member);
     this.claimer?.slotFreed();
-    const { job, entry, member } = r;
+    const { job, entry } = r;
     const base = { id: job.id, name: job.name, attempt: job.fails + 1 };
+    const member = r.member;
+    const times = { runMs: Date.now() - r.startedAt, waitMs: r.claimedAt - (job.dueAt ?? job.enqueuedAt) };
     const outcome = decideOutcome(job, settingsOf(job, entry, this.options), result);
     switch (outcome.kind) {
       case 'complete': {
         const recorded = this.events.has('job:completed') ? () => this.events.emit('job:completed', { ...base, result: outcome.result }) : undefined;
-        this.acks.complete(job.name, { member, result: outcome.resultJson, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, { attempt: base.attempt, recorded });
+        this.acks.complete(job.name, { ...times, member, result: outcome.resultJson, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, { attempt: base.attempt, recorded });
         return;
       }
       case 'bury':
-        this.acks.bury(job.name, { member, error: outcome.errorJson, fails: outcome.fails, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, {
+        this.acks.bury(job.name, { ...times, member, error: outcome.errorJson, fails: outcome.fails, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, {
           attempt: base.attempt, recorded: () => this.events.emit('job:dead', { ...base, error: outcome.error }),
         });
         return;
       case 'retry':
         if (outcome.backoffFailed) this.options.logger.error(`backoff for job "${job.id}" failed, retrying in 1 s: ${outcome.backoffFailed.message}`);
-        this.acks.retry(job.name, { member, error: outcome.errorJson, fails: outcome.fails, delayMs: outcome.delayMs }, {
+        this.acks.retry(job.name, { ...times, member, error: outcome.errorJson, fails: outcome.fails, delayMs: outcome.delayMs }, {
           attempt: base.attempt, recorded: () => this.events.emit('job:retrying', { ...base, error: outcome.error, delayMs: outcome.delayMs }),
         });
     }
@@ -322,6 +337,7 @@ export class WorkerPool {
     }
     await this.leaseKeeper?.stop();
     await this.recoverer?.stop();
+    if (this.claimer) await this.broker.forgetWorker(this.claimer.id).catch(() => {}); // else it expires in two leases
     await this.acks.drain(Math.max(deadline, Date.now()));
     this.state = 'stopped';
     if (this.ownsConnections) await this.redis.conn.close();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { Enqueuer } from '../core/enqueuer.js';
+import { Inspector } from '../core/inspector.js';
 import { createRuntime, type JobRuntime } from '../core/runtime.js';
 import { Scheduler } from '../core/scheduler.js';
 import { WorkerPool } from '../core/worker-pool.js';
@@ -21,8 +22,8 @@ const fromRuntime = <T>(pick: (runtime: JobRuntime) => T) => ({ useFactory: pick
 /**
  * Redis-backed jobs and distributed cron for a Nest app. Import it once, at the root, with
  * {@link QueueModule.forRoot} or {@link QueueModule.forRootAsync}. It is global unless `isGlobal: false`. It provides the core
- * {@link Enqueuer} (inject it by type), and the {@link WorkerPool} and {@link Scheduler} it runs, for their events
- * and `scheduler.entries()`. `@JobHandler`, `@Middleware` and `@Periodic` methods are discovered at bootstrap.
+ * {@link Enqueuer} (inject it by type), the {@link WorkerPool} and {@link Scheduler} it runs, for their events
+ * and `scheduler.entries()`, and an {@link Inspector} to see and steer jobs. `@JobHandler`, `@Middleware` and `@Periodic` methods are discovered at bootstrap.
  *
  * @example
  * ```ts
@@ -46,10 +47,11 @@ const fromRuntime = <T>(pick: (runtime: JobRuntime) => T) => ({ useFactory: pick
     { provide: Enqueuer, ...fromRuntime((r) => r.enqueuer) },
     { provide: WorkerPool, ...fromRuntime((r) => r.pool) },
     { provide: Scheduler, ...fromRuntime((r) => r.scheduler) },
+    { provide: Inspector, ...fromRuntime((r) => r.inspector) },
     HandlerExplorer,
     RuntimeHost,
   ],
-  exports: [Enqueuer, WorkerPool, Scheduler],
+  exports: [Enqueuer, WorkerPool, Scheduler, Inspector],
 })
 export class QueueModule extends QueueModuleBase {
   /**

@@ -108,7 +108,7 @@ describe('Scheduler', () => {
       brokers.map((b, i) =>
         b.claimTick({
           entry: 'race', tick, jobId: `tick:race:${tick}`, jobName: 'race', args: 'null', extra: [], instanceId: `i${i}`,
-          overlap: 'allow', previousJob: '', notBefore: 0, uniqueWindowMs: 0,
+          overlap: 'allow', previousJob: '', notBefore: 0, uniqueWindowMs: 0, historySize: 100,
         }),
       ),
     );

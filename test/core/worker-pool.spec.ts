@@ -52,7 +52,7 @@ describe('WorkerPool', () => {
     expect(dead.error?.stack).toMatch(/TypeError: nope 3/);
     expect(attempts).toEqual([1, 2, 3]);
     const r = rawClient();
-    expect(await r.zscore(`jobcraft:{${ns}}:dead`, job.id)).not.toBeNull();
+    expect(await r.zscore(`jobcraft:{${ns}}:d:${job.name}`, job.id)).not.toBeNull();
     await r.quit();
   });
 
@@ -160,7 +160,7 @@ describe('WorkerPool', () => {
     expect(dead.join('\n')).toMatch(/no-name.*name/);
     expect(dead.join('\n')).toMatch(/not-a-hash.*not a hash/);
     expect(await enq.getJob('bad-json')).toMatchObject({ state: 'dead', error: { name: 'CorruptJobError' } });
-    expect(await r.zcard(`${prefix}dead`)).toBe(3);
+    expect(await r.zcard(`${prefix}d:food`)).toBe(3); // the dead index of the name
     await r.quit();
     const ok = await enq.enqueue('food', null);
     expect(await enq.waitFor(ok.id, { timeout: '10s' })).toMatchObject({ state: 'completed', result: 'fine' });

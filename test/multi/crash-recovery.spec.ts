@@ -176,7 +176,7 @@ describe('a worker process killed mid-job', () => {
     expect(last.messages.filter((m) => m.type === 'started' && m.id === job.id)).toEqual([]);
     const redis = rawClient();
     try {
-      expect(await redis.zscore(`jobcraft:{${ns}}:dead`, job.id)).not.toBeNull();
+      expect(await redis.zscore(`jobcraft:{${ns}}:d:hold`, job.id)).not.toBeNull();
     } finally {
       await redis.quit();
     }

@@ -49,7 +49,7 @@ async function runningJob(options?: EnqueueOptions, { token = TOKEN, leaseMs = 6
   const { id } = await enq.enqueue(NAME, { i: ++seq }, options);
   const claim = await broker.claimJobs(token, leaseMs, 1, [{ name: NAME, room: 1, cap: 0 }]);
   expect(claim.names[0]!.ids).toEqual([id]);
-  const [started] = await broker.startJobs([id], claim.now);
+  const [started] = await broker.startJobs([id], claim.now, TOKEN);
   expect(started).toMatchObject({ n: NAME });
   return { id, member: leaseMember(id, token), now: claim.now };
 }
@@ -137,12 +137,12 @@ const transitions: Transition[] = [
       broker.buryJobs(NAME, members.map((member, i) => ({ member, error: ERROR_JSON, fails: 2, retentionMs: RETENTION_MS, ...unique(keys, i) }))),
     recorded: async (job) => {
       expect(await record(job.id)).toMatchObject({ s: 'd', e: ERROR_JSON, f: '2', ft: expect.any(String) });
-      expect(await raw.zscore(ctx.keys.dead(), job.id)).not.toBeNull();
+      expect(await raw.zscore(ctx.keys.finished(NAME, 'd'), job.id)).not.toBeNull();
       expect(await raw.pttl(jobKey(job.id))).toBeGreaterThan(0);
       expect(await leaseScore(job.member)).toBeNull();
     },
     untouched: async (id) => {
-      expect(await raw.zscore(ctx.keys.dead(), id)).toBeNull();
+      expect(await raw.zscore(ctx.keys.finished(NAME, 'd'), id)).toBeNull();
     },
   },
   {
@@ -295,7 +295,7 @@ describe('JobBroker.startJobs', () => {
     const claim = await broker.claimJobs(TOKEN, 60_000, 1, [{ name: NAME, room: 1, cap: 0 }]);
     expect(claim.names[0]!.ids).toEqual([id]);
     await prepare(id);
-    const [reply] = await broker.startJobs([id], claim.now);
+    const [reply] = await broker.startJobs([id], claim.now, TOKEN);
     await check(reply, id, claim.now);
   });
 
@@ -308,7 +308,7 @@ describe('JobBroker.startJobs', () => {
     await raw.del(jobKey(gone));
     await raw.set(jobKey(wrong), 'garbage');
     await raw.hset(jobKey(done), 's', 'c');
-    const reply = await broker.startJobs(ids, claim.now);
+    const reply = await broker.startJobs(ids, claim.now, TOKEN);
     expect(reply).toEqual([expect.objectContaining({ n: NAME }), null, 'WRONGTYPE', expect.objectContaining({ s: 'c' })]);
     expect((await record(live)).s).toBe('a');
   });
@@ -334,7 +334,7 @@ describe('JobBroker.recoverJobs', () => {
     const rec = await record(job.id);
     expect(rec).toMatchObject({ s: 'd', f: '1' });
     expect(JSON.parse(rec.e!)).toMatchObject({ name: 'LeaseExpiredError' });
-    expect(await raw.zscore(ctx.keys.dead(), job.id)).not.toBeNull();
+    expect(await raw.zscore(ctx.keys.finished(NAME, 'd'), job.id)).not.toBeNull();
     expect(await readyIds()).toEqual([]);
     expect(await leaseScore(job.member)).toBeNull();
   });
@@ -348,7 +348,7 @@ describe('JobBroker.recoverJobs', () => {
     expect(await recover([job])).toEqual(['GONE']);
     expect(await leaseScore(job.member)).toBeNull();
     expect(await readyIds()).toEqual([]);
-    expect(await raw.zscore(ctx.keys.dead(), job.id)).toBeNull();
+    expect(await raw.zscore(ctx.keys.finished(NAME, 'd'), job.id)).toBeNull();
   });
 
   it('skips a lease that has not expired, leaving job and lease as they were', async () => {

@@ -1,16 +1,22 @@
-import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue } from '../types.js';
+import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue, TickInfo } from '../types.js';
 
 /**
  * A job record as stored in its hash. Short field names keep waiting jobs small:
  * n name, a (a1, a2, …) args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
- * r result JSON, e last error JSON, p progress JSON; per-job options only when set:
- * mf maxFails, bo backoff JSON, to timeout ms, rt retention ms, u unique key.
+ * r result JSON, e last error JSON, p progress JSON, du due time of a delayed or retrying job, lt the claim token of
+ * the running attempt; per-job options only when set: mf maxFails, bo backoff JSON, to timeout ms, rt retention ms,
+ * u unique key; for a periodic entry's job: te entry, tt tick ms, tb the instance that fired it.
  * @internal
  */
 export type JobRecord = Record<string, string>;
 
 const STATES: Record<string, JobState> = {
-  q: 'queued', s: 'scheduled', a: 'active', r: 'retrying', c: 'completed', d: 'dead',
+  q: 'queued', s: 'scheduled', a: 'active', r: 'retrying', c: 'completed', d: 'dead', x: 'cancelled',
+};
+
+/** The one-letter code stored in `s` for each state. @internal */
+export const STATE_CODES: Readonly<Record<JobState, string>> = {
+  queued: 'q', scheduled: 's', active: 'a', retrying: 'r', completed: 'c', dead: 'd', cancelled: 'x',
 };
 
 /**
@@ -19,7 +25,14 @@ const STATES: Record<string, JobState> = {
  * @internal
  */
 export function isFinished(rec: JobRecord): boolean {
-  return rec.s === 'c' || rec.s === 'd';
+  return rec.s === 'c' || rec.s === 'd' || rec.s === 'x';
+}
+
+/** The tick a periodic job's record names (`te` entry, `tt` tick ms, `tb` fired by), if any. @internal */
+export function tickOf(rec: JobRecord): TickInfo | undefined {
+  const at = Number(rec.tt);
+  if (rec.te === undefined || !Number.isFinite(at)) return undefined;
+  return { entry: rec.te, at: new Date(at), firedBy: rec.tb ?? '' };
 }
 
 /** The record field holding the unique key a job holds. @internal */
@@ -109,6 +122,9 @@ export interface RunnableJob {
   timeoutMs?: number;
   retentionMs?: number;
   uniqueKey?: string;
+  /** When it was due (delayed or retrying jobs), for wait-time stats. */
+  dueAt?: number;
+  tick?: TickInfo;
 }
 
 /** Result of decoding: the job, or why the record is corrupt. Never throws. @internal */
@@ -156,7 +172,10 @@ export function decodeRunnable(id: string, rec: JobRecord): Decoded {
   }
   return {
     ok: true,
-    job: { id, name: rec.n, args: args.value, enqueuedAt, fails, maxFails, backoff, timeoutMs, retentionMs, uniqueKey },
+    job: {
+      id, name: rec.n, args: args.value, enqueuedAt, fails, maxFails, backoff, timeoutMs, retentionMs, uniqueKey,
+      dueAt: optionalInt(rec, 'du') ?? undefined, tick: tickOf(rec),
+    },
   };
 }
 
@@ -184,6 +203,8 @@ export function decodeInfo(id: string, rec: JobRecord): JobInfo {
   if (result.ok) info.result = result.value;
   const error = parseJson(rec.e);
   if (error.ok && typeof error.value === 'object' && error.value !== null) info.error = error.value as unknown as JobError;
+  const tick = tickOf(rec);
+  if (tick) info.tick = tick;
   return info;
 }
 

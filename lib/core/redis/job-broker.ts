@@ -4,71 +4,15 @@ import type { Arg } from './connections.js';
 import { readRedisTime, type RedisContext } from './redis-context.js';
 import { scripts } from './lua.generated.js';
 import { jobIdOf, parseOptional, tokenOf, unpackRecord } from './wire.js';
+import type {
+  BuryItem, ClaimReply, ClaimRequest, CompleteItem, EncodedJob, EnqueueReply, LeaseOutcome, RecoverOutcome, RetryItem, StartedRecord, WorkerReport,
+} from './job-items.js';
 
-/** One job for the enqueue-jobs script, already validated and encoded. @internal */
-export interface EncodedJob {
-  id: string;
-  name: string;
-  args: string;
-  enqueuedAt: number;
-  mode: 'n' | 'd' | 'a' | 'p';
-  modeValue: number;
-  checkId: boolean;
-  uniqueKey?: string;
-  extra: string[];
-}
+export type {
+  AttemptTimes, BuryItem, ClaimReply, ClaimRequest, CompleteItem, EncodedJob, EnqueueReply, LeaseOutcome, RecoverOutcome, RetryItem, StartedRecord, WorkerReport,
+} from './job-items.js';
 
-/** Outcome of one enqueue. @internal */
-export type EnqueueReply =
-  | { status: 'OK'; due?: number }
-  | { status: 'DUPLICATE_ID' | 'DUPLICATE_UNIQUE'; holder: string };
-
-/** What a claim asks for, per job name. @internal */
-export interface ClaimRequest {
-  name: string;
-  room: number;
-  cap: number;
-}
-
-/** What a claim got, per job name. @internal */
-export interface ClaimReply {
-  now: number;
-  names: { name: string; ids: string[]; nextDue?: number }[];
-}
-
-/** A finished job to record. @internal */
-export interface CompleteItem {
-  member: string;
-  result: string;
-  retentionMs: number;
-  uniqueKey?: string;
-}
-
-/** A failed attempt to retry later. @internal */
-export interface RetryItem {
-  member: string;
-  error: string;
-  fails: number;
-  delayMs: number;
-}
-
-/** A job to move to the dead set. @internal */
-export interface BuryItem {
-  member: string;
-  error: string;
-  fails: number;
-  retentionMs: number;
-  uniqueKey?: string;
-}
-
-/** Per-call outcome of a lease-guarded transition: recorded, or the lease was gone (nothing written). @internal */
-export type LeaseOutcome = 'OK' | 'LOST';
-
-/** Per-job outcome of recovering an expired lease. @internal */
-export type RecoverOutcome = 'REQUEUED' | 'DEAD' | 'GONE' | 'SKIPPED';
-
-/** A started job's record: the record, `'WRONGTYPE'` (not a hash), or null (gone). @internal */
-export type StartedRecord = JobRecord | 'WRONGTYPE' | null;
+const ms = (v: number | undefined) => Math.max(0, Math.round(v ?? 0));
 
 /**
  * The job transitions, one method per Lua script (or one read), mapping replies to typed results. Every method
@@ -81,6 +25,12 @@ export class JobBroker {
 
   private get keys() {
     return this.ctx.keys;
+  }
+
+  /** The minute and hour stats buckets of a name, now (on the estimated Redis clock). */
+  private statsKeys(name: string): [string, string] {
+    const now = this.ctx.clock.now();
+    return [this.keys.stats(name, 'm', now - (now % 60_000)), this.keys.stats(name, 'h', now - (now % 3_600_000))];
   }
 
   /** A unique key a record names, if it is one of ours (a corrupt record could name any key, even another slot's). */
@@ -139,7 +89,7 @@ export class JobBroker {
       argv.push(`${g},${j.enqueuedAt},${mode},${modeValue},${j.checkId ? 'i' : '-'},${u},${h},${j.extra.length / 2}`, j.name, j.args, ...j.extra);
     });
     argv[0] = groups.size;
-    const reply = (await this.ctx.conn.script(scripts.enqueueJobs, [...nameKeys, ...jobKeys, ...extraKeys], argv)) as Arg[];
+    const reply = (await this.ctx.conn.script(scripts.enqueueJobs, [...nameKeys, ...jobKeys, ...extraKeys, this.keys.names()], argv)) as Arg[];
     const replyAt = clock.local.now();
     return jobs.map((_, i): EnqueueReply => {
       const status = String(reply[i * 2]);
@@ -160,8 +110,9 @@ export class JobBroker {
     const argv: Arg[] = [token, leaseMs, totalRoom];
     for (const r of requests) {
       keys.push(this.keys.ready(r.name), this.keys.schedule(r.name), this.keys.lease(r.name), this.keys.marker(r.name));
-      argv.push(r.room, r.cap);
+      argv.push(r.room, r.cap, r.name);
     }
+    keys.push(this.keys.paused());
     const sentAt = this.ctx.clock.local.now();
     const reply = (await this.ctx.conn.script(scripts.claimJobs, keys, argv)) as unknown[];
     this.ctx.clock.observe(Number(reply[0]), sentAt, this.ctx.clock.local.now());
@@ -175,15 +126,15 @@ export class JobBroker {
     };
   }
 
-  /** Reads just-claimed records and marks the live ones active. */
-  async startJobs(ids: readonly string[], now: number): Promise<StartedRecord[]> {
-    const reply = (await this.ctx.conn.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now])) as string[];
+  /** Reads just-claimed records and marks the live ones active (with the claim's token, for a cancel to find). */
+  async startJobs(ids: readonly string[], now: number, token: string): Promise<StartedRecord[]> {
+    const reply = (await this.ctx.conn.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now, token])) as string[];
     return reply.map((r) => (r === 'WRONGTYPE' ? 'WRONGTYPE' : r ? unpackRecord(r) : null));
   }
 
   /** Records results of finished jobs of one name whose leases are still held. */
   async completeJobs(name: string, wake: boolean, defaultRetentionMs: number, items: readonly CompleteItem[]): Promise<LeaseOutcome[]> {
-    const keys = [this.keys.lease(name), this.keys.marker(name)];
+    const keys = [this.keys.lease(name), this.keys.marker(name), this.keys.finished(name, 'c'), ...this.statsKeys(name)];
     const uniqueKeys: string[] = [];
     const tokens = new Map<string, number>();
     const perJob: Arg[] = [];
@@ -194,7 +145,7 @@ export class JobBroker {
       keys.push(this.keys.job(jobIdOf(it.member)));
       const uniqueKey = this.ownUniqueKey(it.uniqueKey);
       const u = uniqueKey ? String(uniqueKeys.push(uniqueKey)) : '';
-      perJob.push(`${t},${it.retentionMs === defaultRetentionMs ? '' : it.retentionMs},${u}`, it.result);
+      perJob.push(`${t},${it.retentionMs === defaultRetentionMs ? '' : it.retentionMs},${u},${ms(it.runMs)},${ms(it.waitMs)}`, it.result);
     }
     keys.push(...uniqueKeys);
     const argv: Arg[] = [this.keys.finishedChannel(), wake ? '1' : '0', defaultRetentionMs, this.keys.job('').length, tokens.size, ...tokens.keys(), ...perJob];
@@ -203,24 +154,24 @@ export class JobBroker {
 
   /** Sends failed attempts of one name back to the schedule, due after their backoff. */
   async retryJobs(name: string, items: readonly RetryItem[]): Promise<LeaseOutcome[]> {
-    const keys = [this.keys.lease(name), this.keys.schedule(name), this.keys.marker(name)];
+    const keys = [this.keys.lease(name), this.keys.schedule(name), this.keys.marker(name), ...this.statsKeys(name)];
     const argv: Arg[] = [];
     for (const it of items) {
       keys.push(this.keys.job(jobIdOf(it.member)));
-      argv.push(it.member, it.error, it.fails, it.delayMs);
+      argv.push(it.member, it.error, it.fails, it.delayMs, ms(it.runMs), ms(it.waitMs));
     }
     return (await this.ctx.conn.script(scripts.retryJobs, keys, argv)) as LeaseOutcome[];
   }
 
   /** Moves jobs of one name to the dead set. */
   async buryJobs(name: string, items: readonly BuryItem[]): Promise<LeaseOutcome[]> {
-    const keys = [this.keys.lease(name), this.keys.dead()];
+    const keys = [this.keys.lease(name), this.keys.finished(name, 'd'), ...this.statsKeys(name)];
     const argv: Arg[] = [this.keys.finishedChannel()];
     for (const it of items) {
       const jobKey = this.keys.job(jobIdOf(it.member));
       const uniqueKey = this.ownUniqueKey(it.uniqueKey);
       keys.push(jobKey, uniqueKey ?? jobKey);
-      argv.push(it.member, it.error, it.fails, it.retentionMs, uniqueKey ? '1' : '0');
+      argv.push(it.member, it.error, it.fails, it.retentionMs, uniqueKey ? '1' : '0', ms(it.runMs), ms(it.waitMs));
     }
     return (await this.ctx.conn.script(scripts.buryJobs, keys, argv)) as LeaseOutcome[];
   }
@@ -266,7 +217,7 @@ export class JobBroker {
     defaults: { maxFails: number; retentionMs: number },
     items: readonly { member: string; uniqueKey?: string }[],
   ): Promise<RecoverOutcome[]> {
-    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name), this.keys.dead()];
+    const keys = [this.keys.lease(name), this.keys.ready(name), this.keys.marker(name), this.keys.finished(name, 'd')];
     for (const it of items) {
       const jobKey = this.keys.job(jobIdOf(it.member));
       keys.push(jobKey, this.ownUniqueKey(it.uniqueKey) ?? jobKey);
@@ -311,6 +262,32 @@ export class JobBroker {
   /** Passes a wake-up on (a popped marker this worker could not use). One atomic command. */
   async wake(name: string): Promise<void> {
     await this.ctx.conn.command('wake', (c) => c.zadd(this.keys.marker(name), 0, '0'));
+  }
+
+  /** Subscribes to cancellations of running jobs; the listener gets each cancelled job's id. */
+  onCancelled(listener: (id: string) => void): Promise<void> {
+    return this.ctx.conn.subscribe(this.keys.cancelChannel(), listener);
+  }
+
+  /**
+   * Reports a worker pool (one MULTI): its record, kept for `ttlMs`, and its place in the workers zset, from which
+   * pools gone for a day are trimmed.
+   */
+  async reportWorker(report: WorkerReport, ttlMs: number): Promise<void> {
+    await this.ctx.conn.command('report worker', (c) => {
+      const now = Date.now();
+      return c.multi()
+        .set(this.keys.worker(report.id), JSON.stringify(report), 'PX', ttlMs)
+        .zadd(this.keys.workers(), now, report.id)
+        .zremrangebyscore(this.keys.workers(), '-inf', now - 86_400_000)
+        .sadd(this.keys.names(), ...report.names)
+        .exec();
+    });
+  }
+
+  /** Removes a stopped pool from the workers list (one MULTI). */
+  async forgetWorker(id: string): Promise<void> {
+    await this.ctx.conn.command('forget worker', (c) => c.multi().del(this.keys.worker(id)).zrem(this.keys.workers(), id).exec());
   }
 
   /** Subscribes to finished-job announcements; the listener gets the ids of each one. */

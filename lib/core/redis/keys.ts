@@ -48,9 +48,40 @@ export class Keys {
   entries(): string {
     return `${this.prefix}entries`;
   }
-  /** Sorted set of dead job ids; score = when the record expires. */
-  dead(): string {
-    return `${this.prefix}dead`;
+  /**
+   * Sorted set of the finished jobs of one name in one final state (`c` completed, `d` dead, `x` cancelled);
+   * score = when the record expires, so expired members are trimmed by score and the newest come last.
+   */
+  finished(name: string, state: 'c' | 'd' | 'x'): string {
+    return `${this.prefix}${state}:${name}`;
+  }
+  /** Set of the job names seen in this namespace. */
+  names(): string {
+    return `${this.prefix}names`;
+  }
+  /** Set of the job names whose pickup is paused. */
+  paused(): string {
+    return `${this.prefix}paused`;
+  }
+  /** Sorted set of worker pool ids; score = when the pool last reported (ms). */
+  workers(): string {
+    return `${this.prefix}workers`;
+  }
+  /** String (JSON) a worker pool reports about itself; expires two leases after its last report. */
+  worker(id: string): string {
+    return `${this.prefix}w:${id}`;
+  }
+  /** List of a periodic entry's recent ticks, newest first. */
+  tickHistory(entry: string): string {
+    return `${this.prefix}th:${entry}`;
+  }
+  /** String of one job name's stats in one time bucket (`m` minute or `h` hour, starting at `at` ms). */
+  stats(name: string, unit: 'm' | 'h', at: number): string {
+    return `${this.prefix}st:${name}:${unit}:${at}`;
+  }
+  /** Sharded pub/sub channel announcing cancelled job ids (to the workers running them). */
+  cancelChannel(): string {
+    return `${this.prefix}cancel`;
   }
   /** Sharded pub/sub channel announcing finished job ids (space-separated). */
   finishedChannel(): string {

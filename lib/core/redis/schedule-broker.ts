@@ -17,15 +17,28 @@ export interface TickClaim {
   previousJob: string;
   notBefore: number;
   uniqueWindowMs: number;
+  /** How many recent ticks the entry's history keeps. */
+  historySize: number;
 }
 
 /** What claiming a tick did. @internal */
 export type TickReply =
   | { status: 'FIRED'; jobId: string; now: number }
   | { status: 'TAKEN'; lastJob: string; lastTick: number }
-  | { status: 'SKIPPED'; previousJob: string; now: number }
+  | { status: 'SKIPPED'; previousJob: string; now: number; reason: 'overlap' | 'unique' | 'paused' }
   | { status: 'EARLY'; now: number }
   | { status: 'STALE'; lastJob: string };
+
+/** What an instance registers about an entry: enough for an operator to list it and run its job by hand. @internal */
+export interface EntryRegistration {
+  name: string;
+  spec: string;
+  timeZone?: string;
+  offsetMs?: number;
+  job: string;
+  args: string;
+  extra: string[];
+}
 
 /** A periodic entry's shared state. @internal */
 export interface EntryState {
@@ -59,14 +72,16 @@ export class ScheduleBroker {
     const jobKey = this.keys.job(c.jobId);
     const keys = [
       this.keys.entry(c.entry), jobKey, this.keys.ready(c.jobName), this.keys.marker(c.jobName),
-      c.previousJob ? this.keys.job(c.previousJob) : jobKey, this.keys.schedule(c.jobName),
+      c.previousJob ? this.keys.job(c.previousJob) : jobKey, this.keys.schedule(c.jobName), this.keys.names(), this.keys.tickHistory(c.entry),
     ];
-    const argv: Arg[] = [c.tick, c.jobId, c.jobName, c.args, c.instanceId, c.overlap, c.previousJob, c.notBefore, c.uniqueWindowMs, ...c.extra];
+    const argv: Arg[] = [
+      c.tick, c.jobId, c.jobName, c.args, c.instanceId, c.overlap, c.previousJob, c.notBefore, c.uniqueWindowMs, c.historySize, c.entry, ...c.extra,
+    ];
     const r = (await this.ctx.conn.script(scripts.claimTick, keys, argv)) as string[];
     switch (r[0]) {
       case 'FIRED': return { status: 'FIRED', jobId: r[1]!, now: Number(r[2]) };
       case 'TAKEN': return { status: 'TAKEN', lastJob: r[1] ?? '', lastTick: Number(r[2]) };
-      case 'SKIPPED': return { status: 'SKIPPED', previousJob: r[1] ?? '', now: Number(r[2]) };
+      case 'SKIPPED': return { status: 'SKIPPED', previousJob: r[1] ?? '', now: Number(r[2]), reason: r[3] as 'overlap' | 'unique' | 'paused' };
       case 'EARLY': return { status: 'EARLY', now: Number(r[1]) };
       case 'STALE': return { status: 'STALE', lastJob: r[1] ?? '' };
       default: throw new RedisScriptError(scripts.claimTick.command, `unexpected reply ${String(r[0])}`);
@@ -82,15 +97,19 @@ export class ScheduleBroker {
     };
   }
 
-  /** Records that this instance runs these entries (one MULTI): their specs, and when they were last registered. */
-  async registerEntries(entries: readonly { name: string; spec: string }[]): Promise<void> {
+  /**
+   * Records that this instance runs these entries (one MULTI): their specs and jobs (for operators to list and run
+   * them), and when they were last registered.
+   */
+  async registerEntries(entries: readonly EntryRegistration[]): Promise<void> {
     if (entries.length === 0) return;
     await this.ctx.conn.command('register entries', (c) => {
       const m = c.multi();
       const now = Date.now();
       for (const e of entries) {
         m.zadd(this.keys.entries(), now, e.name);
-        m.hset(this.keys.entry(e.name), 'spec', e.spec);
+        m.hset(this.keys.entry(e.name), 'spec', e.spec, 'tz', e.timeZone ?? '', 'off', e.offsetMs ?? 0, 'job', e.job, 'args', e.args, 'extra', JSON.stringify(e.extra));
+        m.sadd(this.keys.names(), e.job);
       }
       return m.exec();
     });

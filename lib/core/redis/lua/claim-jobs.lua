@@ -1,12 +1,13 @@
 --[[
   claim-jobs: leases up to `room` runnable jobs per name for one worker: due or prioritised jobs from the
-  schedule zset first, then the ready list (FIFO). Enforces each name's cluster-wide cap (lease count).
+  schedule zset first, then the ready list (FIFO). Enforces each name's cluster-wide cap (lease count) and skips
+  paused names.
   Reads no job record (their keys are not known before the pop): start-jobs does that with declared keys.
   @keys variadic
-  KEYS (4 per name): ready list, schedule zset, lease zset, marker zset
-  ARGV: token, leaseMs, totalRoom, then per name: room, cap (0 = none)
+  KEYS (4 per name): ready list, schedule zset, lease zset, marker zset; then last the set of paused names
+  ARGV: token, leaseMs, totalRoom, then per name: room, cap (0 = none), name
   Reply: { nowMs, then per name: {ids...}, nextDueMs or '' }
-  Commands per batch and name: TIME (once) + ZRANGEBYSCORE + RPOP + ZADD lease + ZRANGE (+ ZREM, ZCARD, LLEN, ZADD marker
+  Commands per batch: TIME + SMISMEMBER paused; per name: ZRANGEBYSCORE + RPOP + ZADD lease + ZRANGE (+ ZREM, ZCARD, LLEN, ZADD marker
   when needed); none per job.
 ]]
 --- @include "now-ms"
@@ -15,10 +16,15 @@ local token, leaseMs, total = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = nowMs()
 local deadline = now + leaseMs
 local out = { now }
-for i = 0, #KEYS / 4 - 1 do
+local n = (#KEYS - 1) / 4
+local names = {}
+for i = 0, n - 1 do names[i + 1] = ARGV[6 + i * 3] end
+local paused = redis.call('SMISMEMBER', KEYS[#KEYS], unpack(names))
+for i = 0, n - 1 do
   local readyKey, schedKey, leaseKey, markerKey = KEYS[i * 4 + 1], KEYS[i * 4 + 2], KEYS[i * 4 + 3], KEYS[i * 4 + 4]
-  local room = math.min(total, tonumber(ARGV[4 + i * 2]))
-  local cap = tonumber(ARGV[5 + i * 2])
+  local room = math.min(total, tonumber(ARGV[4 + i * 3]))
+  if paused[i + 1] == 1 then room = 0 end
+  local cap = tonumber(ARGV[5 + i * 3])
   if cap > 0 and room > 0 then room = math.min(room, cap - redis.call('ZCARD', leaseKey)) end
   local ids = {}
   if room > 0 then

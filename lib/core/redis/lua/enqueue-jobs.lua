@@ -2,7 +2,8 @@
   enqueue-jobs: writes a batch of new jobs, each atomically accepted or refused.
   @keys variadic
   KEYS: M name groups of 3 (ready list, schedule zset, marker zset), then one job hash per job, then the unique keys
-  some jobs take
+  (and stale holders' records) some jobs take, then last the set of job names (a name is added when its marker is
+  touched, i.e. when its queue was empty: not per job)
   ARGV[1] M (number of name groups), ARGV[2] length of the job key prefix (the id follows it); then per job:
     spec "<name index>,<enqueuedAtMs>,<mode>,<modeValue>,<flags>,<unique key index or empty>,<stale holder key index
     or empty>,<n>", the name,
@@ -15,12 +16,22 @@
   (Compact on purpose: the name's keys once per batch, not once per job.)
   Reply: per job two entries: status ('OK' | 'DUPLICATE_ID' | 'DUPLICATE_UNIQUE') and detail
     (OK: due ms or ''; DUPLICATE_*: id of the job holding the id or key)
-  Commands per job, common path (auto id, run now): HSET + LPUSH = 2, plus ZADD marker when the list was empty.
+  Commands per job, common path (auto id, run now): HSET + LPUSH = 2, plus ZADD marker + SADD name when the list was
+  empty.
 ]]
 --- @include "now-ms"
 --- @include "is-live"
 
 local m, prefixLen = tonumber(ARGV[1]), tonumber(ARGV[2])
+local namesKey = KEYS[#KEYS]
+local seen = {}
+local function wake(markerKey, name)
+  redis.call('ZADD', markerKey, 0, '0')
+  if not seen[name] then
+    seen[name] = true
+    redis.call('SADD', namesKey, name)
+  end
+end
 local out = {}
 local a = 3
 local j = 0
@@ -71,16 +82,20 @@ while a <= #ARGV do
     elseif mode == 'a' then
       due, state = tonumber(modeValue), 's'
     end
+    if due then
+      extra[#extra + 1] = 'du'
+      extra[#extra + 1] = due
+    end
     redis.call('HSET', jobKey, 'n', name, 'a', args, 't', enqueuedAt, 's', state, unpack(extra))
     if mode == 'n' then
-      if redis.call('LPUSH', readyKey, id) == 1 then redis.call('ZADD', markerKey, 0, '0') end
+      if redis.call('LPUSH', readyKey, id) == 1 then wake(markerKey, name) end
     elseif mode == 'p' then
       redis.call('ZADD', schedKey, -tonumber(modeValue), id)
-      redis.call('ZADD', markerKey, 0, '0')
+      wake(markerKey, name)
     else
       redis.call('ZADD', schedKey, due, id)
       -- wake one idle worker only if this job is now the earliest, so it re-arms its timer
-      if redis.call('ZRANGE', schedKey, 0, 0)[1] == id then redis.call('ZADD', markerKey, 0, '0') end
+      if redis.call('ZRANGE', schedKey, 0, 0)[1] == id then wake(markerKey, name) end
       detail = due
     end
   end

@@ -3,7 +3,7 @@
   front of the ready list to run again at once, or to the dead set if that was their last allowed attempt.
   Each lease is re-checked here, so racing recoverers and late renewals are safe.
   @keys variadic
-  KEYS[1] lease zset, KEYS[2] ready list, KEYS[3] marker zset, KEYS[4] dead zset; then 2 per job: job hash, unique key (or the job key)
+  KEYS[1] lease zset, KEYS[2] ready list, KEYS[3] marker zset, KEYS[4] dead index zset of the name; then 2 per job: job hash, unique key (or the job key)
   ARGV[1] finished channel, ARGV[2] default maxFails, ARGV[3] default retentionMs; then per job: lease member
   Reply: per job 'REQUEUED' | 'DEAD' | 'GONE' (record missing) | 'SKIPPED' (lease renewed or already recovered)
 ]]

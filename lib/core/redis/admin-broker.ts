@@ -1,0 +1,194 @@
+import { RedisScriptError } from '../errors.js';
+import type { JobState } from '../types.js';
+import { STATE_CODES, UNIQUE_KEY_FIELD, type JobRecord } from './codec.js';
+import type { Arg } from './connections.js';
+import { scripts } from './lua.generated.js';
+import type { RedisContext } from './redis-context.js';
+
+/** Per-job answer of an operator's bulk action. @internal */
+export type AdminOutcome = 'OK' | 'NOOP' | 'ACTIVE' | 'NOT_FOUND';
+
+/** A periodic entry's registration and state, as stored. @internal */
+export interface StoredEntry {
+  name: string;
+  fields: Record<string, string>;
+  /** Its recent ticks, newest first, as "tick|jobId|instance|lateMs|reason". */
+  history: string[];
+}
+
+/**
+ * The operator's transitions and reads (Inspector): bounded reads of the per-state indexes and records, and one
+ * script per change (cancel, requeue, remove), each re-checking the job's state so concurrent operators agree.
+ * @internal
+ */
+export class AdminBroker {
+  /** @param ctx - the connections, keys and Redis clock to use */
+  constructor(private readonly ctx: RedisContext) {}
+
+  private get keys() {
+    return this.ctx.keys;
+  }
+
+  /** The job names seen in this namespace, and the paused ones. */
+  async names(): Promise<{ names: string[]; paused: string[] }> {
+    const [names, paused] = await this.ctx.conn.command('list names', (c) =>
+      Promise.all([c.smembers(this.keys.names()), c.smembers(this.keys.paused())]),
+    );
+    return { names: names.sort(), paused };
+  }
+
+  /** Sizes of a name's queues and indexes (one pipeline), and the id of its oldest queued job. */
+  async sizes(name: string): Promise<{ ready: number; schedule: number; lease: number; completed: number; dead: number; cancelled: number; oldestQueued?: string }> {
+    const now = Date.now();
+    return this.ctx.conn.command('count jobs', async (c) => {
+      const k = this.keys;
+      const res = (await c.multi()
+        .llen(k.ready(name)).zcard(k.schedule(name)).zcard(k.lease(name))
+        .zcount(k.finished(name, 'c'), now, '+inf').zcount(k.finished(name, 'd'), now, '+inf').zcount(k.finished(name, 'x'), now, '+inf')
+        .lindex(k.ready(name), -1)
+        .exec()) ?? [];
+      const v = res.map(([err, value]) => (err ? null : value));
+      const n = (i: number) => Number(v[i] ?? 0);
+      const oldest = typeof v[6] === 'string' ? v[6] : undefined;
+      return { ready: n(0), schedule: n(1), lease: n(2), completed: n(3), dead: n(4), cancelled: n(5), oldestQueued: oldest };
+    });
+  }
+
+  /**
+   * A slice of a name's ids in one state's index, newest first: `count` from `offset`. Scheduled and retrying jobs
+   * share the schedule zset (filter by record), as queued jobs may be prioritised there too.
+   */
+  async ids(name: string, state: JobState, offset: number, count: number): Promise<string[]> {
+    const k = this.keys;
+    const stop = offset + count - 1;
+    return this.ctx.conn.command('list ids', async (c) => {
+      switch (state) {
+        case 'queued': return c.lrange(k.ready(name), offset, stop);
+        case 'scheduled':
+        case 'retrying': return c.zrevrange(k.schedule(name), offset, stop);
+        case 'active': return (await c.zrevrange(k.lease(name), offset, stop)).map((m) => m.slice(0, m.lastIndexOf('|')));
+        default: return c.zrevrangebyscore(k.finished(name, STATE_CODES[state] as 'c' | 'd' | 'x'), '+inf', Date.now(), 'LIMIT', offset, count);
+      }
+    });
+  }
+
+  /** Reads records (one pipeline); with `args: false`, without the args fields. Missing records are null. */
+  async records(ids: readonly string[], options: { args?: boolean } = {}): Promise<(JobRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const fields = ['n', 's', 'f', 't', 'st', 'ft', 'p', 'r', 'e', 'te', 'tt', 'tb'];
+    return this.ctx.conn.command('read jobs', async (c) => {
+      const p = c.pipeline();
+      for (const id of ids) {
+        if (options.args === false) p.hmget(this.keys.job(id), ...fields);
+        else p.hgetall(this.keys.job(id));
+      }
+      const res = (await p.exec()) ?? [];
+      return res.map(([err, value]) => {
+        if (err || value === null) return null;
+        if (Array.isArray(value)) {
+          const rec: JobRecord = {};
+          (value as (string | null)[]).forEach((v, i) => {
+            if (v !== null) rec[fields[i]!] = v;
+          });
+          return rec.s === undefined ? null : rec;
+        }
+        const rec = value as JobRecord;
+        return Object.keys(rec).length === 0 ? null : rec;
+      });
+    });
+  }
+
+  /** Cancels a job (see cancel-job.lua). */
+  async cancelJob(id: string, defaultRetentionMs: number, errorJson: string): Promise<'CANCELLED' | 'FINISHED' | 'NOT_FOUND'> {
+    const [rec] = await this.records([id], { args: false });
+    if (!rec?.n) return 'NOT_FOUND';
+    const name = rec.n;
+    const [u] = await this.uniqueKeys([id]);
+    const k = this.keys;
+    const jobKey = k.job(id);
+    const keys = [jobKey, k.ready(name), k.schedule(name), k.lease(name), k.finished(name, 'x'), u ?? jobKey];
+    const argv: Arg[] = [id, name, defaultRetentionMs, k.finishedChannel(), k.cancelChannel(), errorJson];
+    const reply = String(await this.ctx.conn.script(scripts.cancelJob, keys, argv));
+    if (reply !== 'CANCELLED' && reply !== 'FINISHED' && reply !== 'NOT_FOUND') throw new RedisScriptError(scripts.cancelJob.command, `unexpected reply ${reply}`);
+    return reply;
+  }
+
+  /** Runs jobs of one name again now (see requeue-jobs.lua). */
+  async requeueJobs(name: string, ids: readonly string[]): Promise<AdminOutcome[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const keys = [k.ready(name), k.schedule(name), k.marker(name), k.finished(name, 'd'), k.finished(name, 'x'), ...ids.map((id) => k.job(id))];
+    return (await this.ctx.conn.script(scripts.requeueJobs, keys, [k.job('').length, name])) as AdminOutcome[];
+  }
+
+  /** Deletes jobs of one name that are not running (see remove-jobs.lua). */
+  async removeJobs(name: string, ids: readonly string[]): Promise<AdminOutcome[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const uniques = await this.uniqueKeys(ids);
+    const keys = [k.ready(name), k.schedule(name), k.finished(name, 'c'), k.finished(name, 'd'), k.finished(name, 'x')];
+    ids.forEach((id, i) => keys.push(k.job(id), uniques[i] ?? k.job(id)));
+    return (await this.ctx.conn.script(scripts.removeJobs, keys, [k.job('').length, name])) as AdminOutcome[];
+  }
+
+  /** The unique keys records name (only keys of this namespace: a corrupt record could name any key). */
+  private async uniqueKeys(ids: readonly string[]): Promise<(string | undefined)[]> {
+    return this.ctx.conn.command('read unique keys', async (c) => {
+      const p = c.pipeline();
+      for (const id of ids) p.hget(this.keys.job(id), UNIQUE_KEY_FIELD);
+      const res = (await p.exec()) ?? [];
+      return res.map(([err, v]) => (!err && typeof v === 'string' && v.startsWith(this.keys.uniquePrefix()) ? v : undefined));
+    });
+  }
+
+  /** Pauses or resumes a name (one MULTI); resuming wakes an idle worker of it. */
+  async setPaused(name: string, paused: boolean): Promise<void> {
+    await this.ctx.conn.command(paused ? 'pause' : 'resume', (c) => {
+      const m = c.multi().sadd(this.keys.names(), name);
+      if (paused) m.sadd(this.keys.paused(), name);
+      else m.srem(this.keys.paused(), name).zadd(this.keys.marker(name), 0, '0');
+      return m.exec();
+    });
+  }
+
+  /** Live worker reports (JSON) and when each last reported (a report expires two leases after it was made). */
+  async workers(): Promise<{ report: string; lastSeenAt: number }[]> {
+    return this.ctx.conn.command('list workers', async (c) => {
+      const flat = await c.zrevrange(this.keys.workers(), 0, 999, 'WITHSCORES');
+      if (flat.length === 0) return [];
+      const ids = flat.filter((_, i) => i % 2 === 0);
+      const reports = await c.mget(...ids.map((id) => this.keys.worker(id)));
+      return reports.flatMap((report, i) => (typeof report === 'string' ? [{ report, lastSeenAt: Number(flat[i * 2 + 1]) }] : []));
+    });
+  }
+
+  /** Periodic entries with their state and recent ticks. */
+  async entries(): Promise<StoredEntry[]> {
+    return this.ctx.conn.command('list entries', async (c) => {
+      const names = await c.zrange(this.keys.entries(), '0', '-1');
+      const p = c.pipeline();
+      for (const n of names) p.hgetall(this.keys.entry(n)).lrange(this.keys.tickHistory(n), 0, -1);
+      const res = (await p.exec()) ?? [];
+      return names.map((name, i) => ({
+        name,
+        fields: (res[i * 2]?.[1] ?? {}) as Record<string, string>,
+        history: (res[i * 2 + 1]?.[1] ?? []) as string[],
+      }));
+    });
+  }
+
+  /** Pauses or resumes a periodic entry; false if no instance ever registered it. */
+  async setEntryPaused(entry: string, paused: boolean): Promise<boolean> {
+    return this.ctx.conn.command('pause entry', async (c) => {
+      if ((await c.zscore(this.keys.entries(), entry)) === null) return false;
+      await c.hset(this.keys.entry(entry), 'paused', paused ? '1' : '0');
+      return true;
+    });
+  }
+
+  /** Stats buckets (strings "processed,failed,runSum,runMax,waitSum,waitMax"), null where none was written. */
+  async stats(name: string, unit: 'm' | 'h', starts: readonly number[]): Promise<(string | null)[]> {
+    if (starts.length === 0) return [];
+    return this.ctx.conn.command('read stats', (c) => c.mget(...starts.map((at) => this.keys.stats(name, unit, at))));
+  }
+}
