@@ -8,7 +8,7 @@ import type { JobMap } from './types.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** Options of {@link createRuntime}: the pool's options, plus the scheduler's. */
-export interface RuntimeOptions extends WorkerPoolOptions, Pick<SchedulerOptions, 'instanceId' | 'clock' | 'forgetAfter'> {}
+export interface RuntimeOptions extends WorkerPoolOptions, Pick<SchedulerOptions, 'instanceId' | 'clock' | 'forgetAfter' | 'tickHistory'> {}
 
 /**
  * An enqueuer, a worker pool and a scheduler on one set of Redis connections, started and stopped in order: what a

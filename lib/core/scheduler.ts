@@ -7,6 +7,7 @@ import { EntryFailures } from './entry-failures.js';
 import { EntryTimer, type RedisTimeEstimate } from './entry-timer.js';
 import { claimAt, planTicks } from './plan-ticks.js';
 import { ScheduleBroker } from './redis/schedule-broker.js';
+import { int } from './validation.js';
 import { sharedContext } from './redis/redis-context.js';
 import { TickFirer, type EarlyTick } from './tick-firer.js';
 import { nextTick } from './spec/parse-schedule.js';
@@ -24,6 +25,8 @@ export interface SchedulerOptions extends ConnectionOptions {
    * code. Running instances re-register theirs every hour. Default 7 days.
    */
   forgetAfter?: Duration;
+  /** How many recent ticks each entry's history keeps, for `Inspector.periodic` (default 100). */
+  tickHistory?: number;
 }
 
 /** One entry as `scheduler.entries()` reports it. */
@@ -121,6 +124,7 @@ export class Scheduler {
     this.failures = new EntryFailures(this.options.logger);
     this.firer = new TickFirer({
       broker: this.broker, events: this.events, logger: this.options.logger, instanceId: this.instanceId, running: () => this.state === 'running',
+      historySize: int(options.tickHistory, 'Scheduler.tickHistory', InvalidOptionsError, { min: 1, max: 10_000, fallback: 100 }),
     });
     this.redisTime = { now: () => this.redisNow(), toLocal: (at) => at - (this.broker.clockOffset() ?? 0) };
   }

@@ -5,8 +5,6 @@ import { claimAt, type TickPlan } from './plan-ticks.js';
 import type { ScheduleBroker } from './redis/schedule-broker.js';
 import type { SchedulerEvents } from './scheduler.js';
 
-/** Ticks kept in each entry's history (`Inspector.periodic`). */
-const TICK_HISTORY = 100;
 /** Claims of one tick before giving up, when other instances keep changing the entry's last job. */
 const CLAIM_ATTEMPTS = 5;
 
@@ -28,6 +26,8 @@ export interface TickFirerDeps {
   logger: Logger;
   /** This instance's name in the entry's `lastBy`. */
   instanceId: string;
+  /** How many recent ticks each entry's history keeps (`Inspector.periodic`). */
+  historySize: number;
   /** False once the scheduler stops: a catch-up in progress fires no further tick. */
   running: () => boolean;
 }
@@ -76,7 +76,7 @@ export class TickFirer {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const reply = await broker.claimTick({
         entry: entry.name, tick, jobId: `tick:${entry.name}:${tick}`, jobName: entry.job, args: entry.args, extra: entry.extra,
-        instanceId, overlap: entry.overlap, previousJob, notBefore, uniqueWindowMs: entry.uniqueWindowMs, historySize: TICK_HISTORY,
+        instanceId, overlap: entry.overlap, previousJob, notBefore, uniqueWindowMs: entry.uniqueWindowMs, historySize: this.deps.historySize,
       });
       switch (reply.status) {
         case 'FIRED':

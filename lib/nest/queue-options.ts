@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../core/errors.js';
 import { resolveWorkerPoolOptions, type WorkerPoolOptions } from '../core/options.js';
 import type { Duration } from '../core/spec/duration.js';
-import { duration, flag, object, text } from '../core/validation.js';
+import { duration, flag, int, object, text } from '../core/validation.js';
 
 /** Options of `QueueModule.forRoot` / `forRootAsync`. */
 export interface QueueModuleOptions extends WorkerPoolOptions {
@@ -16,6 +16,8 @@ export interface QueueModuleOptions extends WorkerPoolOptions {
   shutdownTimeout?: Duration;
   /** This instance's name in the scheduler's `lastBy` (default: `<hostname>:<pid>`). */
   instanceId?: string;
+  /** How many recent ticks each periodic entry's history keeps, for the Inspector (default 100). */
+  tickHistory?: number;
 }
 
 /** Validated module options. @internal */
@@ -26,6 +28,7 @@ export interface ResolvedQueueOptions {
   scheduler: boolean;
   shutdownTimeoutMs: number;
   instanceId?: string;
+  tickHistory?: number;
 }
 
 /**
@@ -39,10 +42,10 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
   const E = InvalidOptionsError;
   const o = object(input, 'QueueModule', E, [
     'redis', 'namespace', 'logger', 'commandTimeout', 'concurrency', 'lease', 'retention', 'maxFails', // the pool's
-    'workers', 'scheduler', 'shutdownTimeout', 'instanceId',
+    'workers', 'scheduler', 'shutdownTimeout', 'instanceId', 'tickHistory',
     'isGlobal', // the module builder's extra
   ], { label: 'QueueModule options' });
-  const { workers, scheduler, shutdownTimeout, instanceId, isGlobal: _global, ...raw } = o;
+  const { workers, scheduler, shutdownTimeout, instanceId, tickHistory, isGlobal: _global, ...raw } = o;
   resolveWorkerPoolOptions(raw, 'QueueModule'); // validates, naming fields QueueModule.<field>
   return {
     raw: raw as WorkerPoolOptions,
@@ -50,5 +53,6 @@ export function resolveQueueOptions(input: unknown): ResolvedQueueOptions {
     scheduler: flag(scheduler, 'QueueModule.scheduler', E, true),
     shutdownTimeoutMs: duration(shutdownTimeout, 'QueueModule.shutdownTimeout', E, { fallback: 10_000 }),
     instanceId: text(instanceId, 'QueueModule.instanceId', E, { pattern: /./su, expected: 'a non-empty string' }),
+    tickHistory: int(tickHistory, 'QueueModule.tickHistory', E, { min: 1, max: 10_000 }),
   };
 }

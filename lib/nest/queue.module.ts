@@ -41,7 +41,8 @@ const fromRuntime = <T>(pick: (runtime: JobRuntime) => T) => ({ useFactory: pick
     },
     {
       provide: JOB_RUNTIME,
-      useFactory: (o: ResolvedQueueOptions) => createRuntime({ ...o.raw, instanceId: o.instanceId ?? `${hostname()}:${process.pid}` }),
+      useFactory: (o: ResolvedQueueOptions) =>
+        createRuntime({ ...o.raw, instanceId: o.instanceId ?? `${hostname()}:${process.pid}`, tickHistory: o.tickHistory }),
       inject: [RESOLVED_QUEUE_OPTIONS],
     },
     { provide: Enqueuer, ...fromRuntime((r) => r.enqueuer) },

@@ -180,11 +180,13 @@ describe('Inspector', () => {
     const ticks: (Job['tick'] & object)[] = [];
     const pool = makePool().handle('beat', async (job) => void (job.tick && ticks.push(job.tick)));
     await pool.start();
-    const scheduler = new Scheduler({ redis: redisUrl(), namespace: ns, logger: silentLogger, instanceId: 'me' }).register('beat', '@every 200ms');
+    const scheduler = new Scheduler({ redis: redisUrl(), namespace: ns, logger: silentLogger, instanceId: 'me', tickHistory: 3 }).register('beat', '@every 200ms');
     cleanups.push(() => scheduler.stop());
     await scheduler.start();
-    await waitFor(() => ticks.length, (n) => n >= 2, { what: 'two ticks run' });
+    await waitFor(() => ticks.length, (n) => n >= 4, { what: 'four ticks run' });
     const [entry] = await inspector.periodic();
+    expect(entry!.recent).toHaveLength(3); // tickHistory
+    expect(entry!.recent[0]!.tick).toBeGreaterThan(entry!.recent[1]!.tick);
     expect(entry).toMatchObject({ name: 'beat', spec: '@every 200ms', paused: false, nextTick: expect.any(Number) });
     expect(entry!.recent[0]).toMatchObject({ firedBy: 'me', jobId: expect.stringMatching(/^tick:beat:/) });
     expect(ticks[0]).toMatchObject({ entry: 'beat', firedBy: 'me', at: expect.any(Date) });
