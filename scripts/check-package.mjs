@@ -172,6 +172,9 @@ async function checkConsumer(name, spec, work, redisUrl) {
     if (result?.pid !== worker.child.pid || result?.pid === info.producerPid) problems.push(`handled by pid ${result?.pid}, worker is ${worker.child.pid}, producer ${info.producerPid}`);
     if (result?.wrapped !== true) problems.push('the middleware did not wrap the handler');
     await worker.line(`COMPLETED ${info.id}`, 5_000);
+    // the operator CLI as installed (node_modules/.bin/jobcraft, from REDIS_URL and JOBCRAFT_NAMESPACE) reads the job
+    const viaCli = JSON.parse(await run(join(dir, 'node_modules/.bin/jobcraft'), ['--json', 'job', info.id], { cwd: dir, env: { ...process.env, ...env }, quiet: true }));
+    if (viaCli?.state !== 'completed' || viaCli?.id !== info.id) problems.push(`jobcraft job ${info.id} printed ${JSON.stringify(viaCli)}`);
     if (problems.length) throw new Error(`${name}: ${problems.join('; ')}`);
     worker.child.kill('SIGTERM');
     const workerExit = await worker.exit(15_000);
@@ -180,7 +183,7 @@ async function checkConsumer(name, spec, work, redisUrl) {
     if (!drained) throw new Error(`worker exited with ${JSON.stringify(workerExit)} after SIGTERM: ${worker.stderr()}`);
     return `${name}: TypeScript ${tsVersion} strict, skipLibCheck false, NestJS ${nestVersion}, ${entry} -> dist/${spec.build}; ` +
       `job ${info.id} enqueued by pid ${info.producerPid}, run by pid ${result.pid}, read by id: ${state}, ${JSON.stringify({ words: result.words, longest: result.longest })}; ` +
-      `worker drained on SIGTERM (${workerExit.code === 0 ? 'exit 0' : workerExit.signal})` +
+      `worker drained on SIGTERM (${workerExit.code === 0 ? 'exit 0' : workerExit.signal}); jobcraft CLI read it back` +
       (origin.size ? `; README blocks compiled: ${origin.size}` : '');
   } finally {
     worker.kill();

@@ -29,7 +29,7 @@ const STEP = 64 * 1024;
  * to renew the job's lease and serve HTTP.
  * @param text - the text
  * @param onProgress - called after each step with the percentage done (0-100)
- * @param signal - aborts between steps (the job timed out, or the worker is shutting down)
+ * @param signal - aborts between steps (the job timed out or was cancelled, or the worker is shutting down)
  * @returns the analysis
  */
 export async function analyzeText(

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Periodic, Scheduler, type Job } from '../../lib/index.js';
+import { Periodic, type Job } from '../../lib/index.js';
 import { SampleConfig } from '../sample-config.js';
 
 /**
@@ -10,25 +10,15 @@ import { SampleConfig } from '../sample-config.js';
 export class TickJobs {
   private readonly logger = new Logger('tick');
 
-  constructor(
-    private readonly scheduler: Scheduler,
-    private readonly config: SampleConfig,
-  ) {}
+  constructor(private readonly config: SampleConfig) {}
 
-  /** The entry is `TickJobs.logTick`; each tick's job id is `tick:TickJobs.logTick:<tick ms>`. */
+  /**
+   * The entry is `TickJobs.logTick`; each tick's job id is `tick:TickJobs.logTick:<tick ms>`, and `job.tick` says
+   * which tick it is and which instance fired it (`manual` when an operator ran it: `jobcraft cron run`).
+   */
   @Periodic('@every 1.5s', 1500)
   async logTick(job: Job): Promise<void> {
-    const tick = Number(job.id.slice(job.id.lastIndexOf(':') + 1));
-    this.logger.log(`${new Date(tick).toISOString()} fired by ${await this.firedBy(job.id)}, run by ${this.config.instanceId} (pid ${process.pid})`);
-  }
-
-  /** Who fired the tick: the entry's shared state names the instance that fired its latest tick. */
-  private async firedBy(jobId: string): Promise<string> {
-    try {
-      const entry = (await this.scheduler.entries()).find((e) => e.lastJob === jobId);
-      return entry?.lastBy ?? 'an instance (a later tick has fired since)';
-    } catch {
-      return 'an instance (the scheduler is shutting down)';
-    }
+    const at = job.tick?.at.toISOString() ?? 'no tick';
+    this.logger.log(`${at} fired by ${job.tick?.firedBy ?? 'nobody'}, run by ${this.config.instanceId} (pid ${process.pid})`);
   }
 }
