@@ -288,22 +288,23 @@ export class WorkerPool {
     const { job, entry } = r;
     const base = { id: job.id, name: job.name, attempt: job.fails + 1 };
     const member = r.member;
-    const times = { runMs: Date.now() - r.startedAt, waitMs: r.claimedAt - (job.dueAt ?? job.enqueuedAt) };
+    const runMs = Date.now() - r.startedAt;
+    const waitMs = r.claimedAt - (job.dueAt ?? job.enqueuedAt);
     const outcome = decideOutcome(job, settingsOf(job, entry, this.options), result);
     switch (outcome.kind) {
       case 'complete': {
         const recorded = this.events.has('job:completed') ? () => this.events.emit('job:completed', { ...base, result: outcome.result }) : undefined;
-        this.acks.complete(job.name, { ...times, member, result: outcome.resultJson, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, { attempt: base.attempt, recorded });
+        this.acks.complete(job.name, { member, result: outcome.resultJson, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey, runMs, waitMs }, { attempt: base.attempt, recorded });
         return;
       }
       case 'bury':
-        this.acks.bury(job.name, { ...times, member, error: outcome.errorJson, fails: outcome.fails, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey }, {
+        this.acks.bury(job.name, { member, error: outcome.errorJson, fails: outcome.fails, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey, runMs, waitMs }, {
           attempt: base.attempt, recorded: () => this.events.emit('job:dead', { ...base, error: outcome.error }),
         });
         return;
       case 'retry':
         if (outcome.backoffFailed) this.options.logger.error(`backoff for job "${job.id}" failed, retrying in 1 s: ${outcome.backoffFailed.message}`);
-        this.acks.retry(job.name, { ...times, member, error: outcome.errorJson, fails: outcome.fails, delayMs: outcome.delayMs }, {
+        this.acks.retry(job.name, { member, error: outcome.errorJson, fails: outcome.fails, delayMs: outcome.delayMs, runMs, waitMs }, {
           attempt: base.attempt, recorded: () => this.events.emit('job:retrying', { ...base, error: outcome.error, delayMs: outcome.delayMs }),
         });
     }

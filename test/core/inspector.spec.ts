@@ -6,7 +6,7 @@ import {
   type Job, type WorkerPoolEvents,
 } from '../../lib/core/index.js';
 import { nextEvent } from '../helpers/next-event.js';
-import { randomNamespace, redisUrl } from '../helpers/redis.js';
+import { randomNamespace, rawClient, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('Inspector', () => {
@@ -171,6 +171,16 @@ describe('Inspector', () => {
     const buckets = await inspector.history({ name: 'food', range: '1h' });
     expect(buckets).toHaveLength(60);
     expect(buckets.reduce((s, b) => s + b.processed, 0)).toBe(3);
+    expect((await inspector.history({ name: 'food', range: '30d' })).reduce((s, b) => s + b.processed, 0)).toBe(3);
+    // the memory bound: one small string per name and bucket, minute buckets kept 25 h, hour buckets 31 days
+    const raw = rawClient();
+    cleanups.push(() => raw.quit());
+    const [minuteKey] = await raw.keys(`jobcraft:{${ns}}:st:food:m:*`);
+    const [hourKey] = await raw.keys(`jobcraft:{${ns}}:st:food:h:*`);
+    expect(await raw.pttl(minuteKey!)).toBeGreaterThan(24 * 3_600_000);
+    expect(await raw.pttl(minuteKey!)).toBeLessThanOrEqual(25 * 3_600_000);
+    expect(await raw.pttl(hourKey!)).toBeLessThanOrEqual(31 * 86_400_000);
+    expect(Number(await raw.memory('USAGE', minuteKey!))).toBeLessThan(200); // key, value and expiry
     release();
     await pool.stop();
     expect(await inspector.workers()).toEqual([]);

@@ -2,6 +2,7 @@ import { Controller, Injectable, Module, type INestApplicationContext } from '@n
 import { Test } from '@nestjs/testing';
 import {
   Enqueuer,
+  Inspector,
   InvalidOptionsError,
   JobHandler,
   RedisUnavailableError,
@@ -118,6 +119,11 @@ describe('QueueModule', () => {
     expect(done.result).toBe('One of my favorite foods is GalbiTang');
     // order: lower `order` first, then declaration order within a class
     expect(app.get(Trail).steps).toEqual(['outer', 'findTask:food', 'log', 'handler', 'log:after']);
+    // the Inspector is injectable by class, on the same namespace: it sees the job and this instance's pool
+    const inspector = app.get(Inspector);
+    expect(inspector.namespace).toBe(namespace);
+    expect((await inspector.jobs({ name: 'food', state: 'completed' })).jobs.map((j) => j.id)).toEqual([job.id]);
+    expect((await inspector.workers()).map((w) => w.pid)).toEqual([process.pid]);
   });
 
   it('forRootAsync with useFactory and inject: options come from another provider', async () => {

@@ -4,13 +4,13 @@
 import calculateSlot from 'cluster-key-slot';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Enqueuer, WorkerPool, silentLogger } from '../../lib/core/index.js';
+import { Enqueuer, Inspector, Scheduler, WorkerPool, silentLogger } from '../../lib/core/index.js';
 import { scripts } from '../../lib/core/redis/lua.generated.js';
 import { startRedis, type RedisServer } from '../setup/redis-server.mjs';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** Commands whose keys are all their arguments. */
-const ALL_KEYS = new Set(['del', 'exists']);
+const ALL_KEYS = new Set(['del', 'exists', 'mget', 'unlink']);
 /** Commands without keys. */
 const NO_KEYS = new Set(['time', 'hello', 'info', 'client', 'ping', 'quit', 'select', 'script', 'monitor', 'ssubscribe', 'spublish']);
 
@@ -60,7 +60,29 @@ describe('Redis keys', () => {
     const held = await enq.enqueue('hold', null);
     await waitFor(() => enq.getJob(held.id), (i) => i?.state === 'active', { what: 'hold active' });
     await waitFor(() => lines.some((l) => l.args[0]?.startsWith('jc_extendLeases') || (l.source === 'lua' && l.args[0] === 'ZADD' && l.args[2] === 'XX')), Boolean, { what: 'a lease renewal' });
-    await enq.waitFor((await enq.enqueue('fail', null)).id, { timeout: '10s' });
+    const dead = await enq.enqueue('fail', null);
+    await enq.waitFor(dead.id, { timeout: '10s' });
+    // the operator's reads and transitions, and a periodic entry's tick
+    const inspector = new Inspector({ redis: server.url, namespace: ns, logger: silentLogger });
+    const later = await enq.enqueue('ok', { i: 5 }, { delay: '1h' });
+    await inspector.cancel(later.id);
+    await inspector.retry(later.id);
+    await inspector.cancel(later.id);
+    await inspector.remove(later.id);
+    await inspector.pause('ok');
+    await inspector.resume('ok');
+    await inspector.names();
+    await inspector.jobs({ name: 'fail', state: 'dead', search: 'x' });
+    await inspector.workers();
+    await inspector.history({ name: 'ok', range: '1h' });
+    await inspector.retryAll({ name: 'fail', state: 'dead' });
+    await enq.waitFor(dead.id, { timeout: '10s' });
+    const scheduler = new Scheduler({ redis: server.url, namespace: ns, logger: silentLogger }).register('beat', '@every 100ms', { job: 'ok' });
+    await scheduler.start();
+    await waitFor(() => inspector.periodic(), (p) => (p[0]?.recent.length ?? 0) > 0, { what: 'a tick' });
+    await inspector.triggerPeriodic('beat');
+    await scheduler.stop();
+    await inspector.close();
     await pool.stop({ timeout: 1 }); // hands 'hold' back: release-jobs
     release();
     await enq.close();
@@ -97,7 +119,10 @@ describe('Redis keys', () => {
       for (const k of keysOf(cmd, rest).filter(ours)) expect({ cmd, key: k, slot: calculateSlot(k) }).toEqual({ cmd, key: k, slot });
     }
     // the workload really exercised the transitions (EVAL carries the source on first use per connection)
-    for (const s of ['enqueue-jobs', 'claim-jobs', 'start-jobs', 'complete-jobs', 'retry-jobs', 'bury-jobs', 'find-expired', 'recover-jobs', 'extend-leases', 'set-progress', 'release-jobs']) {
+    for (const s of [
+      'enqueue-jobs', 'claim-jobs', 'start-jobs', 'complete-jobs', 'retry-jobs', 'bury-jobs', 'find-expired', 'recover-jobs', 'extend-leases',
+      'set-progress', 'release-jobs', 'cancel-job', 'requeue-jobs', 'remove-jobs', 'claim-tick',
+    ]) {
       expect([...seenScripts]).toContain(s);
     }
   });

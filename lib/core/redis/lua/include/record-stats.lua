@@ -1,6 +1,6 @@
 -- Adds one batch's figures to a job name's stats: a minute bucket (kept 25 h) and an hour bucket (kept 31 days), each
 -- one string "processed,failed,runSum,runMax,waitSum,waitMax" (ms). Memory: at most 1,500 minute and 744 hour
--- buckets of ~40 bytes per job name. 4 commands (GET + SET per bucket), once per batch, never per job.
+-- buckets per job name, each under 200 bytes with its key and expiry (test/core/inspector.spec.ts). 4 commands (GET + SET per bucket), once per batch, never per job.
 local function recordStats(minuteKey, hourKey, processed, failed, runSum, runMax, waitSum, waitMax)
   for i, key in ipairs({ minuteKey, hourKey }) do
     local a = { 0, 0, 0, 0, 0, 0 }
