@@ -89,6 +89,16 @@ export class CliContext {
     this.streams.stdout.write(`${JSON.stringify(value ?? null, null, 2)}\n`);
   }
 
+  /**
+   * Writes a command's result: the value as JSON with `--json`, else the text (built only when needed).
+   * @param value - what the Inspector or Enqueuer method returned
+   * @param text - the human form
+   */
+  output(value: unknown, text: () => string): void {
+    if (this.json) this.printJson(value);
+    else this.print(text());
+  }
+
   /** Writes text to stdout as is (no newline added). */
   write(text: string): void {
     this.streams.stdout.write(text);

@@ -279,12 +279,12 @@ export class Inspector {
    * @throws {@link InvalidOptionsError} if no instance ever registered it
    */
   async triggerPeriodic(entry: string): Promise<string> {
-    const stored = (await this.admin.entries()).find((e) => e.name === identifier(entry, 'triggerPeriodic: entry', InvalidOptionsError));
-    if (!stored?.fields.job) throw new InvalidOptionsError(`triggerPeriodic: no periodic entry "${entry}" is registered`);
+    const stored = await this.admin.entry(identifier(entry, 'triggerPeriodic: entry', InvalidOptionsError));
+    if (!stored?.job) throw new InvalidOptionsError(`triggerPeriodic: no periodic entry "${entry}" is registered`);
     const now = Date.now();
     const id = `tick:${entry}:manual:${now}`;
-    const extra = [...(JSON.parse(stored.fields.extra ?? '[]') as string[]), 'te', entry, 'tt', String(now), 'tb', 'manual'];
-    await this.jobsBroker.enqueueJobs([{ id, name: stored.fields.job, args: stored.fields.args ?? 'null', enqueuedAt: now, mode: 'n', modeValue: 0, checkId: true, extra }]);
+    const extra = [...(JSON.parse(stored.extra ?? '[]') as string[]), 'te', entry, 'tt', String(now), 'tb', 'manual'];
+    await this.jobsBroker.enqueueJobs([{ id, name: stored.job, args: stored.args ?? 'null', enqueuedAt: now, mode: 'n', modeValue: 0, checkId: true, extra }]);
     return id;
   }
 

@@ -70,27 +70,20 @@ export function registerCronCommands(program: Command, ctx: CliContext): void {
     .argument('<entry>', 'the entry name')
     .action(async (name: string) => {
       const id = await ctx.inspector.triggerPeriodic(name);
-      if (ctx.json) ctx.printJson(id);
-      else ctx.print(id);
+      ctx.output(id, () => id);
     });
 
-  cron
-    .command('pause')
-    .description('pause an entry: its ticks fire nothing and are recorded as skipped')
-    .argument('<entry>', 'the entry name')
-    .action(async (name: string) => {
-      await ctx.inspector.pausePeriodic(name);
-      if (ctx.json) ctx.printJson({ entry: name, paused: true });
-      else ctx.print(`paused periodic entry ${name}`);
-    });
-
-  cron
-    .command('resume')
-    .description('resume a paused entry')
-    .argument('<entry>', 'the entry name')
-    .action(async (name: string) => {
-      await ctx.inspector.resumePeriodic(name);
-      if (ctx.json) ctx.printJson({ entry: name, paused: false });
-      else ctx.print(`resumed periodic entry ${name}`);
-    });
+  for (const [command, paused, description] of [
+    ['pause', true, 'pause an entry: its ticks fire nothing and are recorded as skipped'],
+    ['resume', false, 'resume a paused entry'],
+  ] as const) {
+    cron
+      .command(command)
+      .description(description)
+      .argument('<entry>', 'the entry name')
+      .action(async (name: string) => {
+        await (paused ? ctx.inspector.pausePeriodic(name) : ctx.inspector.resumePeriodic(name));
+        ctx.output({ entry: name, paused }, () => `${command}d periodic entry ${name}`);
+      });
+  }
 }

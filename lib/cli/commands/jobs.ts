@@ -142,7 +142,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
       const t = target(command, ids, flags);
       if (!('ids' in t)) {
         const n = await ctx.inspector.retryAll(t);
-        return ctx.json ? ctx.printJson(n) : ctx.print(`retried ${n} ${t.state ?? 'dead'} job(s) of ${t.name}`);
+        return ctx.output(n, () => `retried ${n} ${t.state ?? 'dead'} job(s) of ${t.name}`);
       }
       await eachId(ctx, t.ids, (id) => ctx.inspector.retry(id), 'retried', (id, state) => `${id}: already ${state} (no-op)`);
     });
@@ -157,7 +157,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
       const t = target(command, ids, flags);
       if (!('ids' in t)) {
         const n = await ctx.inspector.removeAll(t);
-        return ctx.json ? ctx.printJson(n) : ctx.print(`removed ${n} ${t.state ?? 'dead'} job(s) of ${t.name}`);
+        return ctx.output(n, () => `removed ${n} ${t.state ?? 'dead'} job(s) of ${t.name}`);
       }
       await eachId(ctx, t.ids, (id) => ctx.inspector.remove(id), 'removed', (id, state) => `${id}: ${state}, not removed (cancel it first)`);
     });

@@ -53,27 +53,20 @@ export function registerNameCommands(program: Command, ctx: CliContext): void {
     .description('list the job names with their counts by state, pause state and recent rates')
     .action(async () => {
       const names = await ctx.inspector.names();
-      if (ctx.json) ctx.printJson(names);
-      else ctx.print(names.length ? namesTable(names) : `no jobs in namespace "${ctx.namespace}"`);
+      ctx.output(names, () => (names.length ? namesTable(names) : `no jobs in namespace "${ctx.namespace}"`));
     });
 
-  program
-    .command('pause')
-    .description('stop every worker from starting jobs of a name (running ones finish; enqueue still works)')
-    .argument('<name>', 'the job name')
-    .action(async (name: string) => {
-      await ctx.inspector.pause(name);
-      if (ctx.json) ctx.printJson({ name, paused: true });
-      else ctx.print(`paused ${name}`);
-    });
-
-  program
-    .command('resume')
-    .description('let workers start jobs of a name again')
-    .argument('<name>', 'the job name')
-    .action(async (name: string) => {
-      await ctx.inspector.resume(name);
-      if (ctx.json) ctx.printJson({ name, paused: false });
-      else ctx.print(`resumed ${name}`);
-    });
+  for (const [command, paused, description] of [
+    ['pause', true, 'stop every worker from starting jobs of a name (running ones finish; enqueue still works)'],
+    ['resume', false, 'let workers start jobs of a name again'],
+  ] as const) {
+    program
+      .command(command)
+      .description(description)
+      .argument('<name>', 'the job name')
+      .action(async (name: string) => {
+        await (paused ? ctx.inspector.pause(name) : ctx.inspector.resume(name));
+        ctx.output({ name, paused }, () => `${command}d ${name}`);
+      });
+  }
 }

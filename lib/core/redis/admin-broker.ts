@@ -1,7 +1,8 @@
 import { RedisScriptError } from '../errors.js';
 import type { JobState } from '../types.js';
-import { STATE_CODES, UNIQUE_KEY_FIELD, type JobRecord } from './codec.js';
+import { STATE_CODES, type JobRecord } from './codec.js';
 import type { Arg } from './connections.js';
+import { JobBroker } from './job-broker.js';
 import { scripts } from './lua.generated.js';
 import type { RedisContext } from './redis-context.js';
 
@@ -22,8 +23,12 @@ export interface StoredEntry {
  * @internal
  */
 export class AdminBroker {
+  private readonly jobs: JobBroker;
+
   /** @param ctx - the connections, keys and Redis clock to use */
-  constructor(private readonly ctx: RedisContext) {}
+  constructor(private readonly ctx: RedisContext) {
+    this.jobs = new JobBroker(ctx);
+  }
 
   private get keys() {
     return this.ctx.keys;
@@ -75,7 +80,7 @@ export class AdminBroker {
   /** Reads records (one pipeline); with `args: false`, without the args fields. Missing records are null. */
   async records(ids: readonly string[], options: { args?: boolean } = {}): Promise<(JobRecord | null)[]> {
     if (ids.length === 0) return [];
-    const fields = ['n', 's', 'f', 't', 'st', 'ft', 'p', 'r', 'e', 'te', 'tt', 'tb'];
+    const fields = ['n', 's', 'f', 't', 'st', 'ft', 'p', 'r', 'e', 'te', 'tt', 'tb', 'u'];
     return this.ctx.conn.command('read jobs', async (c) => {
       const p = c.pipeline();
       for (const id of ids) {
@@ -103,7 +108,7 @@ export class AdminBroker {
     const [rec] = await this.records([id], { args: false });
     if (!rec?.n) return 'NOT_FOUND';
     const name = rec.n;
-    const [u] = await this.uniqueKeys([id]);
+    const u = this.jobs.ownUniqueKey(rec.u); // the script re-checks that the record still names it
     const k = this.keys;
     const jobKey = k.job(id);
     const keys = [jobKey, k.ready(name), k.schedule(name), k.lease(name), k.finished(name, 'x'), u ?? jobKey];
@@ -125,20 +130,10 @@ export class AdminBroker {
   async removeJobs(name: string, ids: readonly string[]): Promise<AdminOutcome[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
-    const uniques = await this.uniqueKeys(ids);
+    const uniques = await this.jobs.readUniqueKeys(ids);
     const keys = [k.ready(name), k.schedule(name), k.finished(name, 'c'), k.finished(name, 'd'), k.finished(name, 'x')];
     ids.forEach((id, i) => keys.push(k.job(id), uniques[i] ?? k.job(id)));
     return (await this.ctx.conn.script(scripts.removeJobs, keys, [k.job('').length, name])) as AdminOutcome[];
-  }
-
-  /** The unique keys records name (only keys of this namespace: a corrupt record could name any key). */
-  private async uniqueKeys(ids: readonly string[]): Promise<(string | undefined)[]> {
-    return this.ctx.conn.command('read unique keys', async (c) => {
-      const p = c.pipeline();
-      for (const id of ids) p.hget(this.keys.job(id), UNIQUE_KEY_FIELD);
-      const res = (await p.exec()) ?? [];
-      return res.map(([err, v]) => (!err && typeof v === 'string' && v.startsWith(this.keys.uniquePrefix()) ? v : undefined));
-    });
   }
 
   /** Pauses or resumes a name (one MULTI); resuming wakes an idle worker of it. */
@@ -174,6 +169,14 @@ export class AdminBroker {
         fields: (res[i * 2]?.[1] ?? {}) as Record<string, string>,
         history: (res[i * 2 + 1]?.[1] ?? []) as string[],
       }));
+    });
+  }
+
+  /** One periodic entry's registration and state, or null if no instance ever registered it. */
+  async entry(name: string): Promise<Record<string, string> | null> {
+    return this.ctx.conn.command('read entry', async (c) => {
+      if ((await c.zscore(this.keys.entries(), name)) === null) return null;
+      return c.hgetall(this.keys.entry(name));
     });
   }
 

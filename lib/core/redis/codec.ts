@@ -10,14 +10,12 @@ import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue, TickInfo } fr
  */
 export type JobRecord = Record<string, string>;
 
-const STATES: Record<string, JobState> = {
-  q: 'queued', s: 'scheduled', a: 'active', r: 'retrying', c: 'completed', d: 'dead', x: 'cancelled',
-};
-
 /** The one-letter code stored in `s` for each state. @internal */
 export const STATE_CODES: Readonly<Record<JobState, string>> = {
   queued: 'q', scheduled: 's', active: 'a', retrying: 'r', completed: 'c', dead: 'd', cancelled: 'x',
 };
+
+const STATES = Object.fromEntries(Object.entries(STATE_CODES).map(([state, code]) => [code, state])) as Record<string, JobState>;
 
 /**
  * Tells whether a record is finished (completed or dead): its job will not run again. The Lua side's twin is
