@@ -55,11 +55,6 @@ export class Connections {
     this.client = this.openCommandConnection();
   }
 
-  /** True once closed. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /**
    * The connection for commands and scripts. When it drops after having been ready, it is replaced rather than
    * left to ioredis's reconnect: ioredis drops (never settles) the commands in flight at the drop, and its

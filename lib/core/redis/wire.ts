@@ -36,11 +36,6 @@ export function unpackRecord(packed: string): JobRecord {
   return rec;
 }
 
-/** A number or '' for "none", as scripts expect optional numbers. @internal */
-export function optionalNumber(v: number | undefined): string | number {
-  return v === undefined ? '' : v;
-}
-
 /** Parses a script's optional number reply ('' or nil = none). @internal */
 export function parseOptional(v: unknown): number | undefined {
   return v === '' || v === null || v === undefined ? undefined : Number(v);
