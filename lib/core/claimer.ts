@@ -145,16 +145,16 @@ export class Claimer {
     this.backlog = claimed.length >= room;
     if (claimed.length === 0) return;
     this.starting += claimed.length;
-    this.track(this.startBatch(claimed, reply.now, token));
+    this.track(this.startBatch(claimed, reply.now));
     // a full batch means more may be waiting: let a second claim run alongside this one
     if (this.backlog && this.claimsInFlight < this.maxClaimsInFlight) this.request();
   }
 
   /** Reads and starts claimed records and hands them over; if that fails, their leases expire and they are recovered. */
-  private async startBatch(claimed: { name: string; id: string; member: string }[], now: number, token: string): Promise<void> {
+  private async startBatch(claimed: { name: string; id: string; member: string }[], now: number): Promise<void> {
     let records: StartedRecord[];
     try {
-      records = await this.deps.broker.startJobs(claimed.map((c) => c.id), now, token);
+      records = await this.deps.broker.startJobs(claimed.map((c) => c.id), now);
     } catch (err) {
       this.starting -= claimed.length;
       this.deps.logger.warn(`starting ${claimed.length} claimed job(s) failed; they will be recovered: ${(err as Error).message}`);

@@ -186,6 +186,30 @@ describe('Inspector', () => {
     expect(await inspector.workers()).toEqual([]);
   });
 
+
+  it('sums run and wait times in the history buckets, and counts failed attempts', async () => {
+    const first = await enq.enqueue('food', { n: 1 });
+    const second = await enq.enqueue('food', { n: 2 });
+    // both jobs wait at least 300 ms before a worker exists to start them (a deliberate wait, not a race)
+    await new Promise((r) => setTimeout(r, 300));
+    let calls = 0;
+    const pool = makePool(1).handle('food', async (job) => {
+      await new Promise((r) => setTimeout(r, 60));
+      if (job.args && (job.args as { n: number }).n === 2 && calls++ === 0) throw new Error('once');
+      return 'ok';
+    }, { backoff: () => 0 });
+    await pool.start();
+    await enq.waitFor(first.id, { timeout: '5s' });
+    await enq.waitFor(second.id, { timeout: '5s' });
+    const buckets = (await inspector.history({ name: 'food', range: '1h' })).filter((b) => b.processed + b.failed > 0);
+    const sum = (f: (b: (typeof buckets)[number]) => number) => buckets.reduce((s, b) => s + f(b), 0);
+    expect(sum((b) => b.processed)).toBe(2);
+    expect(sum((b) => b.failed)).toBe(1);
+    expect(Math.max(...buckets.map((b) => b.runMs.max))).toBeGreaterThanOrEqual(55);
+    expect(sum((b) => b.runMs.sum)).toBeGreaterThanOrEqual(3 * 55);
+    expect(Math.max(...buckets.map((b) => b.waitMs.max))).toBeGreaterThanOrEqual(250);
+    expect(sum((b) => b.waitMs.sum)).toBeGreaterThanOrEqual(2 * 250);
+  });
   it('records periodic ticks with their jobs, pauses an entry (ticks skipped) and runs it by hand', async () => {
     const ticks: (Job['tick'] & object)[] = [];
     const pool = makePool().handle('beat', async (job) => void (job.tick && ticks.push(job.tick)));

@@ -49,7 +49,7 @@ async function runningJob(options?: EnqueueOptions, { token = TOKEN, leaseMs = 6
   const { id } = await enq.enqueue(NAME, { i: ++seq }, options);
   const claim = await broker.claimJobs(token, leaseMs, 1, [{ name: NAME, room: 1, cap: 0 }]);
   expect(claim.names[0]!.ids).toEqual([id]);
-  const [started] = await broker.startJobs([id], claim.now, TOKEN);
+  const [started] = await broker.startJobs([id], claim.now);
   expect(started).toMatchObject({ n: NAME });
   return { id, member: leaseMember(id, token), now: claim.now };
 }
@@ -295,7 +295,7 @@ describe('JobBroker.startJobs', () => {
     const claim = await broker.claimJobs(TOKEN, 60_000, 1, [{ name: NAME, room: 1, cap: 0 }]);
     expect(claim.names[0]!.ids).toEqual([id]);
     await prepare(id);
-    const [reply] = await broker.startJobs([id], claim.now, TOKEN);
+    const [reply] = await broker.startJobs([id], claim.now);
     await check(reply, id, claim.now);
   });
 
@@ -308,7 +308,7 @@ describe('JobBroker.startJobs', () => {
     await raw.del(jobKey(gone));
     await raw.set(jobKey(wrong), 'garbage');
     await raw.hset(jobKey(done), 's', 'c');
-    const reply = await broker.startJobs(ids, claim.now, TOKEN);
+    const reply = await broker.startJobs(ids, claim.now);
     expect(reply).toEqual([expect.objectContaining({ n: NAME }), null, 'WRONGTYPE', expect.objectContaining({ s: 'c' })]);
     expect((await record(live)).s).toBe('a');
   });

@@ -3,8 +3,7 @@ import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue, TickInfo } fr
 /**
  * A job record as stored in its hash. Short field names keep waiting jobs small:
  * n name, a (a1, a2, …) args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
- * r result JSON, e last error JSON, p progress JSON, du due time of a delayed or retrying job, lt the claim token of
- * the running attempt; per-job options only when set: mf maxFails, bo backoff JSON, to timeout ms, rt retention ms,
+ * r result JSON, e last error JSON, p progress JSON, du due time of a delayed or retrying job; per-job options only when set: mf maxFails, bo backoff JSON, to timeout ms, rt retention ms,
  * u unique key; for a periodic entry's job: te entry, tt tick ms, tb the instance that fired it.
  * @internal
  */

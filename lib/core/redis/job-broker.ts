@@ -126,9 +126,9 @@ export class JobBroker {
     };
   }
 
-  /** Reads just-claimed records and marks the live ones active (with the claim's token, for a cancel to find). */
-  async startJobs(ids: readonly string[], now: number, token: string): Promise<StartedRecord[]> {
-    const reply = (await this.ctx.conn.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now, token])) as string[];
+  /** Reads just-claimed records and marks the live ones active. */
+  async startJobs(ids: readonly string[], now: number): Promise<StartedRecord[]> {
+    const reply = (await this.ctx.conn.script(scripts.startJobs, ids.map((id) => this.keys.job(id)), [now])) as string[];
     return reply.map((r) => (r === 'WRONGTYPE' ? 'WRONGTYPE' : r ? unpackRecord(r) : null));
   }
 
@@ -138,6 +138,7 @@ export class JobBroker {
     const uniqueKeys: string[] = [];
     const tokens = new Map<string, number>();
     const perJob: Arg[] = [];
+    let runSum = 0, runMax = 0, waitSum = 0, waitMax = 0;
     for (const it of items) {
       const token = tokenOf(it.member);
       let t = tokens.get(token);
@@ -145,10 +146,18 @@ export class JobBroker {
       keys.push(this.keys.job(jobIdOf(it.member)));
       const uniqueKey = this.ownUniqueKey(it.uniqueKey);
       const u = uniqueKey ? String(uniqueKeys.push(uniqueKey)) : '';
-      perJob.push(`${t},${it.retentionMs === defaultRetentionMs ? '' : it.retentionMs},${u},${ms(it.runMs)},${ms(it.waitMs)}`, it.result);
+      // the usual job (default retention, no unique key) is just its token's index: the script's fast path
+      perJob.push(it.retentionMs === defaultRetentionMs && !u ? t : `${t},${it.retentionMs === defaultRetentionMs ? '' : it.retentionMs},${u}`, it.result);
+      const run = ms(it.runMs), wait = ms(it.waitMs);
+      runSum += run; waitSum += wait;
+      if (run > runMax) runMax = run;
+      if (wait > waitMax) waitMax = wait;
     }
     keys.push(...uniqueKeys);
-    const argv: Arg[] = [this.keys.finishedChannel(), wake ? '1' : '0', defaultRetentionMs, this.keys.job('').length, tokens.size, ...tokens.keys(), ...perJob];
+    const argv: Arg[] = [
+      this.keys.finishedChannel(), wake ? '1' : '0', defaultRetentionMs, this.keys.job('').length, `${runSum},${runMax},${waitSum},${waitMax}`,
+      tokens.size, ...tokens.keys(), ...perJob,
+    ];
     return (await this.ctx.conn.script(scripts.completeJobs, keys, argv)) as LeaseOutcome[];
   }
 

@@ -15,18 +15,26 @@
 --- @include "release-unique"
 
 local jobKey, id = KEYS[1], ARGV[1]
-local r = redis.pcall('HMGET', jobKey, 's', 'n', 'lt', 'u', 'rt')
+local r = redis.pcall('HMGET', jobKey, 's', 'n', 'u', 'rt')
 if type(r) ~= 'table' or r['err'] or not r[1] or r[2] ~= ARGV[2] then return 'NOT_FOUND' end
 local s = r[1]
 if s == 'c' or s == 'd' or s == 'x' then return 'FINISHED' end
 if s == 'a' then
-  if r[3] and redis.call('ZREM', KEYS[4], id .. '|' .. r[3]) == 1 then redis.call('SPUBLISH', ARGV[5], id) end
+  -- its lease member is "<id>|<claim token>"; the lease zset holds only running jobs, so a scan of it stays small
+  local prefix, held = id .. '|', {}
+  for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+    if string.sub(m, 1, #prefix) == prefix then held[#held + 1] = m end
+  end
+  if #held > 0 then
+    redis.call('ZREM', KEYS[4], unpack(held))
+    redis.call('SPUBLISH', ARGV[5], id)
+  end
 else
   redis.call('ZREM', KEYS[3], id)
   if s == 'q' then redis.call('LREM', KEYS[2], 1, id) end
 end
 local now = nowMs()
-local retention = tonumber(r[5]) or tonumber(ARGV[3])
+local retention = tonumber(r[4]) or tonumber(ARGV[3])
 if retention > 0 then
   redis.call('HSET', jobKey, 's', 'x', 'ft', now, 'e', ARGV[6])
   redis.call('PEXPIRE', jobKey, retention)
@@ -35,6 +43,6 @@ if retention > 0 then
 else
   redis.call('DEL', jobKey)
 end
-if r[4] and r[4] == KEYS[6] then releaseUnique(KEYS[6], id) end
+if r[3] and r[3] == KEYS[6] then releaseUnique(KEYS[6], id) end
 redis.call('SPUBLISH', ARGV[4], id)
 return 'CANCELLED'

@@ -19,7 +19,7 @@ for j = 6, #KEYS do
   elseif s == 'd' or s == 'x' or s == 'r' or s == 's' then
     if s == 'd' then redis.call('ZREM', KEYS[4], id) elseif s == 'x' then redis.call('ZREM', KEYS[5], id) else redis.call('ZREM', KEYS[2], id) end
     redis.call('HSET', jobKey, 's', 'q')
-    redis.call('HDEL', jobKey, 'ft', 'du', 'lt')
+    redis.call('HDEL', jobKey, 'ft', 'du')
     redis.call('PERSIST', jobKey)
     redis.call('RPUSH', KEYS[1], id)
     moved = moved + 1

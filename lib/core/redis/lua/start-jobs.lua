@@ -2,7 +2,7 @@
   start-jobs: reads the records of just-claimed jobs and marks them active.
   @keys variadic
   KEYS: one job hash per job
-  ARGV[1]: nowMs (from the claim reply), ARGV[2]: the claim token (stored as lt, so a cancel can find the lease)
+  ARGV[1]: nowMs (from the claim reply)
   Reply: per job the record's fields and values joined by "\0" (names, ids and keys never hold control characters and
   JSON escapes them, so "\0" cannot occur in a value), '' if the record is gone, or 'WRONGTYPE' if the key is not a hash.
   One string per job instead of ~14 keeps the client's reply decoding cheap.
@@ -19,7 +19,7 @@ for i, jobKey in ipairs(KEYS) do
     for f = 1, #r, 2 do
       if r[f] == 's' then live = (r[f + 1] ~= 'c' and r[f + 1] ~= 'd' and r[f + 1] ~= 'x') end
     end
-    if live then redis.call('HSET', jobKey, 's', 'a', 'st', ARGV[1], 'lt', ARGV[2]) end
+    if live then redis.call('HSET', jobKey, 's', 'a', 'st', ARGV[1]) end
     out[i] = table.concat(r, '\0')
   end
 end
