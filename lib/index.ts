@@ -11,6 +11,13 @@ export { JobHandler } from './nest/decorators/job-handler.decorator.js';
 export { Middleware, type MiddlewareOptions } from './nest/decorators/middleware.decorator.js';
 export { Periodic, type PeriodicDecoratorOptions } from './nest/decorators/periodic.decorator.js';
 export {
+  QueueDashboardModule,
+  type QueueDashboardOptions,
+  type QueueDashboardAsyncOptions,
+  type QueueDashboardSettings,
+  type DashboardGuard,
+} from './nest/dashboard/queue-dashboard.module.js';
+export {
   Enqueuer,
   WorkerPool,
   Scheduler,
@@ -87,4 +94,5 @@ export type {
   TickRecord,
   HistoryRange,
   HistoryBucket,
+  ServerInfo,
 } from './core/index.js';

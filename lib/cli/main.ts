@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { registerCronCommands } from './commands/cron.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerEnqueueCommand } from './commands/enqueue.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerNameCommands } from './commands/names.js';
@@ -36,6 +37,7 @@ function createProgram(ctx: CliContext): Command {
   registerCronCommands(program, ctx);
   registerEnqueueCommand(program, ctx);
   registerTopCommand(program, ctx);
+  registerDashboardCommand(program, ctx);
   program.addHelpText(
     'after',
     '\nExit status: 0 success, 1 a failed action (unknown job, Redis unavailable), 2 bad usage.\nRun "jobcraft <command> --help" for a command\'s flags.',

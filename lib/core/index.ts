@@ -11,7 +11,7 @@ export { Inspector } from './inspector.js';
 export type { InspectorOptions } from './inspector.js';
 export type {
   NameInfo, StateCounts, RecentCounts, JobListQuery, JobPage, JobSelector, WorkerInfo, ActiveJobInfo, PeriodicInfo, TickRecord,
-  HistoryRange, HistoryBucket,
+  HistoryRange, HistoryBucket, ServerInfo,
 } from './inspector-types.js';
 export type { JobRuntime, RuntimeOptions } from './runtime.js';
 export type { SchedulerOptions, EntryInfo, SchedulerEvents } from './scheduler.js';

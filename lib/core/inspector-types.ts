@@ -121,6 +121,16 @@ export interface PeriodicInfo {
   recent: TickRecord[];
 }
 
+/** The Redis server a namespace lives on, as {@link Inspector.server} reads it. */
+export interface ServerInfo {
+  /** `redis_version`. */
+  version: string;
+  /** `used_memory`: bytes the server's allocator holds. */
+  usedMemoryBytes: number;
+  /** `maxmemory`, when a limit is set. */
+  maxMemoryBytes?: number;
+}
+
 /** A window of {@link Inspector.history}. */
 export type HistoryRange = '1h' | '24h' | '7d' | '30d';
 

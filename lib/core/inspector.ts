@@ -1,7 +1,7 @@
 import { DEFAULT_RETENTION_MS, resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { InvalidOptionsError, JobNotFoundError } from './errors.js';
 import type {
-  HistoryBucket, HistoryRange, JobListQuery, JobPage, JobSelector, NameInfo, PeriodicInfo, StateCounts, WorkerInfo,
+  HistoryBucket, HistoryRange, JobListQuery, JobPage, JobSelector, NameInfo, PeriodicInfo, ServerInfo, StateCounts, WorkerInfo,
 } from './inspector-types.js';
 import { AdminBroker, type AdminOutcome } from './redis/admin-broker.js';
 import { decodeInfo } from './redis/codec.js';
@@ -298,6 +298,17 @@ export class Inspector {
     const range = oneOf(query.range, 'history: range', InvalidOptionsError, ['1h', '24h', '7d', '30d']);
     const plan = planBuckets(range, Date.now());
     return parseBuckets(plan.starts, await this.admin.stats(name, plan.unit, plan.starts));
+  }
+
+  /** The Redis server's version and memory use (on Redis Cluster: of the node the command went to). */
+  async server(): Promise<ServerInfo> {
+    const info = await this.admin.serverInfo();
+    const maxMemory = Number(info.get('maxmemory'));
+    return {
+      version: info.get('redis_version') ?? 'unknown',
+      usedMemoryBytes: Number(info.get('used_memory')) || 0,
+      ...(maxMemory > 0 ? { maxMemoryBytes: maxMemory } : {}),
+    };
   }
 
   /** Closes the connections it owns. Idempotent. */

@@ -14,12 +14,12 @@ let compiled: string | undefined;
  * stripped, nothing bundled) into node_modules/.cache, so that each run starts plain Node in ~0.2 s instead of
  * loading a TypeScript loader and transpiling the library again (~1.5 s per run). Same sources, same code paths.
  */
-function compiledEntry(): string {
+export function compiledEntry(): string {
   if (compiled) return compiled;
   const out = join(root, 'node_modules', '.cache', 'jobcraft-cli-tests', String(process.pid));
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-  for (const file of [...walk(join(root, 'lib', 'core')), ...walk(join(root, 'lib', 'cli'))]) {
+  for (const file of ['core', 'cli', 'dashboard'].flatMap((dir) => walk(join(root, 'lib', dir)))) {
     const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });
     const { code } = transformFileSync(file, {

@@ -189,6 +189,17 @@ export class AdminBroker {
     });
   }
 
+  /** The server's version and memory figures (one INFO of the server and memory sections). */
+  async serverInfo(): Promise<Map<string, string>> {
+    const text = await this.ctx.conn.command('read server info', (c) => c.info('server', 'memory'));
+    const fields = new Map<string, string>();
+    for (const line of text.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
+    }
+    return fields;
+  }
+
   /** Stats buckets (strings "processed,failed,runSum,runMax,waitSum,waitMax"), null where none was written. */
   async stats(name: string, unit: 'm' | 'h', starts: readonly number[]): Promise<(string | null)[]> {
     if (starts.length === 0) return [];
