@@ -1,15 +1,16 @@
 import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { QueueModule } from '../lib/index.js';
+import { QueueDashboardModule, QueueModule } from '../lib/index.js';
 import { AnalysesController } from './analyses/analyses.controller.js';
 import { AnalysisJobs } from './analyses/analysis.jobs.js';
+import { LocalOnlyGuard } from './dashboard/local-only.guard.js';
 import { FoodController } from './food/food.controller.js';
 import { FoodJobs } from './food/food.jobs.js';
 import { SampleConfig } from './sample-config.js';
 import { TickJobs } from './ticks/tick.jobs.js';
 
 /**
- * The sample app: every instance serves HTTP, runs workers for `analyze` and `food`, and takes part in firing the
- * periodic tick. Start as many as you like on one Redis and namespace.
+ * The sample app: every instance serves HTTP (and the dashboard at /jobs), runs workers for `analyze` and `food`, and
+ * takes part in firing the periodic tick. Start as many as you like on one Redis and namespace.
  */
 @Module({})
 export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -32,6 +33,8 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
           shutdownTimeout: '10s',
           logger: new Logger('jobcraft'),
         }),
+        // the web dashboard at /jobs, behind the app's own guard
+        QueueDashboardModule.forRoot({ path: '/jobs', guards: [LocalOnlyGuard] }),
       ],
       controllers: [AnalysesController, FoodController],
       providers: [{ provide: SampleConfig, useValue: config }, AnalysisJobs, FoodJobs, TickJobs],

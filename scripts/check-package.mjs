@@ -5,7 +5,9 @@
 //   core-esm    no Nest installed, ESM, nodenext
 //   core-cjs    no Nest installed, CommonJS, nodenext (node16 CJS resolution)
 // Each compiles with strict and skipLibCheck false, then runs against a real Redis: a worker process takes jobs,
-// a second process enqueues one and reads the result back by id, and the worker drains on SIGTERM.
+// a second process enqueues one and reads the result back by id, and the worker drains on SIGTERM. In the Nest
+// consumers that second process is an HTTP app (Express) that also mounts QueueDashboardModule and requests its
+// page, script and JSON overview.
 // Consumer configs (package.json, lockfile, tsconfig) are in test/package/consumers/<name>, their sources in
 // test/package/apps/{nest,core}/src. Redis: REDIS_URL, else a throwaway redis-server.
 // Usage: node scripts/check-package.mjs [consumer ...]
@@ -161,6 +163,7 @@ async function checkConsumer(name, spec, work, redisUrl) {
     await worker.line('READY', 30_000);
     producer = startProcess('dist/producer.js', dir, env);
     const resultLine = await producer.line('RESULT ', 30_000);
+    const dashboardLine = spec.app === 'nest' ? await producer.line('DASHBOARD ', 15_000) : undefined;
     const producerExit = await producer.exit(15_000);
     if (producerExit.code !== 0) throw new Error(`producer exited with ${JSON.stringify(producerExit)}: ${producer.stderr()}`);
     const info = JSON.parse(resultLine.slice('RESULT '.length));
@@ -171,6 +174,8 @@ async function checkConsumer(name, spec, work, redisUrl) {
     if (result?.words !== 5 || result?.longest !== 'install') problems.push(`result ${JSON.stringify(result)}`);
     if (result?.pid !== worker.child.pid || result?.pid === info.producerPid) problems.push(`handled by pid ${result?.pid}, worker is ${worker.child.pid}, producer ${info.producerPid}`);
     if (result?.wrapped !== true) problems.push('the middleware did not wrap the handler');
+    const dashboard = dashboardLine === undefined ? undefined : JSON.parse(dashboardLine.slice('DASHBOARD '.length));
+    if (dashboard) problems.push(...dashboardProblems(dashboard));
     await worker.line(`COMPLETED ${info.id}`, 5_000);
     // the operator CLI as installed (node_modules/.bin/jobcraft, from REDIS_URL and JOBCRAFT_NAMESPACE) reads the job
     const viaCli = JSON.parse(await run(join(dir, 'node_modules/.bin/jobcraft'), ['--json', 'job', info.id], { cwd: dir, env: { ...process.env, ...env }, quiet: true }));
@@ -184,11 +189,37 @@ async function checkConsumer(name, spec, work, redisUrl) {
     return `${name}: TypeScript ${tsVersion} strict, skipLibCheck false, NestJS ${nestVersion}, ${entry} -> dist/${spec.build}; ` +
       `job ${info.id} enqueued by pid ${info.producerPid}, run by pid ${result.pid}, read by id: ${state}, ${JSON.stringify({ words: result.words, longest: result.longest })}; ` +
       `worker drained on SIGTERM (${workerExit.code === 0 ? 'exit 0' : workerExit.signal}); jobcraft CLI read it back` +
+      (dashboard ? `; dashboard over HTTP: ${dashboardSummary(dashboard)}` : '') +
       (origin.size ? `; README blocks compiled: ${origin.size}` : '');
   } finally {
     worker.kill();
     producer?.kill();
   }
+}
+
+/**
+ * What is wrong with what the Nest producer's `DASHBOARD` line says it got from QueueDashboardModule at `/jobs`:
+ * the page (HTML with its mount path), the bundled script (not an empty placeholder), and the JSON overview
+ * listing the job name it enqueued.
+ */
+function dashboardProblems({ page, appJs, overview }) {
+  const problems = [];
+  const expect = (what, seen, type) => {
+    if (seen?.status !== 200) problems.push(`dashboard ${what} answered ${seen?.status}`);
+    if (!seen?.contentType?.startsWith(type)) problems.push(`dashboard ${what} is ${seen?.contentType}, expected ${type}`);
+  };
+  expect('GET /jobs', page, 'text/html');
+  if (page?.base !== '/jobs') problems.push(`dashboard page's jobcraft-base meta is ${JSON.stringify(page?.base)}, expected "/jobs"`);
+  expect('GET /jobs/assets/app.js', appJs, 'text/javascript');
+  if (!(appJs?.bytes > 1000)) problems.push(`dashboard app.js is ${appJs?.bytes} bytes, expected the bundled page (over 1000)`);
+  expect('GET /jobs/api/overview', overview, 'application/json');
+  if (!Array.isArray(overview?.names) || !overview.names.includes('analyze')) problems.push(`dashboard overview names ${JSON.stringify(overview?.names)}, expected "analyze" among them`);
+  return problems;
+}
+
+function dashboardSummary({ page, appJs, overview }) {
+  return `/jobs ${page.status} ${page.contentType.split(';')[0]}, assets/app.js ${appJs.status} ${appJs.contentType.split(';')[0]} (${appJs.bytes} bytes), ` +
+    `api/overview ${overview.status} names ${JSON.stringify(overview.names)}`;
 }
 
 const started = Date.now();

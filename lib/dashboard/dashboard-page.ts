@@ -27,7 +27,7 @@ export function renderPage(base: string, readOnly: boolean): StaticReply {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="jobcraft-base" content="${b}"><meta name="jobcraft-read-only" content="${readOnly}"><meta name="color-scheme" content="light dark">
-<title>jobcraft</title><link rel="stylesheet" href="${b}/assets/app.css?v=${v}"></head>
+<title>jobcraft</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${b}/assets/app.css?v=${v}"></head>
 <body><div id="app"></div><script type="module" src="${b}/assets/app.js?v=${v}"></script></body></html>
 `;
   return { status: 200, contentType: 'text/html; charset=utf-8', body, cache: 'no-store' };
