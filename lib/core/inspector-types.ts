@@ -95,12 +95,15 @@ export interface TickRecord {
   tick: number;
   /** The job it created (absent when skipped). */
   jobId?: string;
-  /** The instance that fired (or skipped) it. */
+  /** The instance that fired (or skipped) it; empty for a missed tick. */
   firedBy: string;
-  /** Claim time minus tick (ms); negative when claimed ahead. */
-  lateMs: number;
-  /** The job's state now, `'skipped'`, or `'expired'` when its record is gone. */
-  state: JobState | 'skipped' | 'expired';
+  /** Claim time minus tick (ms); negative when claimed ahead (instances claim a tick up to 200 ms early). Absent for a missed tick. */
+  lateMs?: number;
+  /**
+   * The job's state now, `'skipped'`, `'expired'` when its record is gone, or `'missed'`: the schedule had this tick
+   * but no instance recorded it (none was running, or none could reach Redis).
+   */
+  state: JobState | 'skipped' | 'expired' | 'missed';
   /** Why it was skipped. */
   reason?: 'overlap' | 'unique' | 'paused';
 }

@@ -24,6 +24,7 @@ function Outcome({ tick }: { tick: TickRecord }) {
   if (tick.state === 'skipped') {
     return html`<${StateBadge} state="skipped" />${tick.reason && html` <span class="muted" title=${REASONS[tick.reason]}>${tick.reason}</span>`}`;
   }
+  if (tick.state === 'missed') return html`<span title="the schedule had this tick, but no instance recorded it (none was running, or none reached Redis)"><${StateBadge} state="missed" /></span>`;
   return html`<${StateBadge} state=${tick.state} />`;
 }
 
@@ -37,7 +38,7 @@ function Ticks({ entry }: { entry: PeriodicInfo }) {
           <tr>
             <th scope="col">Tick</th>
             <th scope="col">Fired by</th>
-            <th scope="col" class="num">Late (ms)</th>
+            <th scope="col" class="num" title="claimed this long after the tick (negative: ahead of it, as instances claim ticks up to 200 ms early)">Claimed (ms)</th>
             <th scope="col">Outcome</th>
             <th scope="col">Job</th>
           </tr>
@@ -47,7 +48,7 @@ function Ticks({ entry }: { entry: PeriodicInfo }) {
             (t) => html`<tr key=${`${t.tick}|${t.jobId ?? ''}`}>
               <td><${RelTime} at=${t.tick} /> <span class="muted clock">${formatClock(t.tick)}</span></td>
               <td class="mono">${t.firedBy}</td>
-              <td class=${t.lateMs > 1000 ? 'num late' : 'num'}>${formatCount(t.lateMs)}</td>
+              <td class=${(t.lateMs ?? 0) > 1000 ? 'num late' : 'num'}>${t.lateMs === undefined ? '—' : formatCount(t.lateMs)}</td>
               <td><${Outcome} tick=${t} /></td>
               <td class="id">${t.jobId ? (t.state === 'expired' ? html`<span class="muted">${t.jobId}</span>` : html`<a href=${href.job(t.jobId)}>${t.jobId}</a>`) : ''}</td>
             </tr>`,

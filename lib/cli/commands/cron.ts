@@ -30,7 +30,7 @@ function ticksTable(ticks: readonly TickRecord[], now: number): string {
       t.state,
       t.jobId ?? '-',
       t.firedBy,
-      `${t.lateMs < 0 ? '-' : ''}${shortDuration(t.lateMs)}`,
+      t.lateMs === undefined ? '-' : `${t.lateMs < 0 ? '-' : ''}${shortDuration(t.lateMs)}`,
       t.reason ?? '',
     ]),
   );
