@@ -17,6 +17,8 @@ export interface DashboardRequest {
   query: Readonly<Record<string, unknown>>;
   /** The parsed JSON body of a POST (undefined when none). */
   body: unknown;
+  /** The request's `Content-Type` header. */
+  contentType?: string;
 }
 
 /** An HTTP answer: status and JSON body. @internal */
@@ -54,6 +56,11 @@ export class DashboardApi {
   async handle(id: ApiRouteId, write: boolean, req: DashboardRequest): Promise<DashboardReply> {
     try {
       if (write && this.readOnly) throw new DashboardError(403, 'READ_ONLY', 'the dashboard is read-only');
+      // a cross-site form can post only form or text bodies without a CORS preflight: writes must say JSON, so a
+      // page elsewhere cannot act with the operator's cookies
+      if (write && !/^application\/json\b/i.test(req.contentType ?? '')) {
+        throw new DashboardError(415, 'UNSUPPORTED_MEDIA_TYPE', 'actions must be sent as application/json', 'content-type');
+      }
       return { status: 200, body: await this.route(id, req) };
     } catch (err) {
       return errorResponse(err);

@@ -73,7 +73,7 @@ async function serve(api: DashboardApi, req: IncomingMessage, res: ServerRespons
     const params = route.method === method ? matchRoute(route.path, path) : null;
     if (!params) continue;
     const body = route.method === 'POST' ? await readJson(req) : undefined;
-    const reply = await api.handle(route.id, route.write, { params, query: Object.fromEntries(url.searchParams), body });
+    const reply = await api.handle(route.id, route.write, { params, query: Object.fromEntries(url.searchParams), body, contentType: req.headers['content-type'] });
     sendJson(res, reply.status, reply.body);
     return;
   }

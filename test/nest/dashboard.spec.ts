@@ -180,6 +180,10 @@ describe.each<Platform>(['express', 'fastify'])('QueueDashboardModule on %s', (p
     expect([badState.status, badState.body.error.param]).toEqual([400, 'state']);
     const badAction = await r.post('/jobs/api/jobs/some-id/explode');
     expect([badAction.status, badAction.body.error.param]).toEqual([400, 'action']);
+    // what a cross-site form could send: refused, nothing paused
+    const form = await fetch(`${r.url}/jobs/api/names/food/pause`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(form.status).toBe(415);
+    expect((await r.get('/jobs/api/overview')).body.names.find((n: { name: string }) => n.name === 'food').paused).toBe(false);
 
     expect((await r.get('/jobs/api/jobs/no-such-job')).status).toBe(404);
     expect((await r.post('/jobs/api/jobs/no-such-job/retry')).status).toBe(404);

@@ -13,6 +13,7 @@ interface HttpRequest {
   body?: unknown;
   url?: string;
   originalUrl?: string;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 type Handler = (this: { api: DashboardApi }, req: HttpRequest) => unknown;
@@ -59,7 +60,8 @@ export function createDashboardController(path: string, guards: readonly (Type<C
 
 function apiHandler(route: DashboardRoute): Handler {
   return async function (req) {
-    const request: DashboardRequest = { params: req.params ?? {}, query: req.query ?? {}, body: req.body };
+    const contentType = req.headers?.['content-type'];
+    const request: DashboardRequest = { params: req.params ?? {}, query: req.query ?? {}, body: req.body, contentType: typeof contentType === 'string' ? contentType : undefined };
     const reply = await this.api.handle(route.id, route.write, request);
     if (reply.status !== 200) throw new HttpException(reply.body as Record<string, unknown>, reply.status);
     return reply.body;
