@@ -71,6 +71,7 @@ export type {
   WorkerPoolOptions,
   RedisConnection,
   WorkerPoolEvents,
+  AttemptTiming,
   JobEventBase,
   Logger,
   Clock,

@@ -1,4 +1,4 @@
-import type { JobError, JsonValue } from './types.js';
+import type { JobError, JsonValue, TickInfo } from './types.js';
 
 /** Identifies the job an event is about. */
 export interface JobEventBase {
@@ -10,20 +10,29 @@ export interface JobEventBase {
   attempt: number;
 }
 
+/** How long a finished attempt ran. */
+export interface AttemptTiming {
+  /** The handler's run time, middleware included (ms). */
+  runMs: number;
+}
+
 /** Events a {@link WorkerPool} emits, by name. */
 export interface WorkerPoolEvents {
-  /** A job attempt started. */
-  'job:active': JobEventBase;
+  /**
+   * A job attempt started: `waitMs` from when it was due (enqueued, or its delay or backoff over) until it was
+   * claimed, on the Redis clock; `tick` for a periodic entry's job.
+   */
+  'job:active': JobEventBase & { waitMs: number; tick?: TickInfo };
   /** A job completed and its result was recorded. */
-  'job:completed': JobEventBase & { result: JsonValue };
+  'job:completed': JobEventBase & AttemptTiming & { result: JsonValue };
   /** An attempt failed; the job will run again after `delayMs`. */
-  'job:retrying': JobEventBase & { error: JobError; delayMs: number };
-  /** A job failed for good (out of attempts, non-retryable, or a corrupt record) and is in the dead set. */
-  'job:dead': JobEventBase & { error: JobError };
+  'job:retrying': JobEventBase & AttemptTiming & { error: JobError; delayMs: number };
+  /** A job failed for good (out of attempts, non-retryable, or a corrupt record) and is in the dead set; `runMs` is 0 for a corrupt record that never ran. */
+  'job:dead': JobEventBase & AttemptTiming & { error: JobError };
   /** This worker lost a job's lease (it was frozen past the lease); another worker owns the job now. */
   'job:lost': JobEventBase;
   /** A running job was cancelled by an operator (`Inspector.cancel`); its signal was aborted and nothing it returns is recorded. */
-  'job:cancelled': JobEventBase;
+  'job:cancelled': JobEventBase & AttemptTiming;
   /** A running job was handed back to the queue at shutdown. */
   'job:released': JobEventBase;
   /** A job whose worker died was requeued (`requeued`) or, on its last attempt, buried (`dead`). */

@@ -60,7 +60,7 @@ export { JOB_STATES } from './types.js';
 export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection } from './options.js';
 export { DEFAULT_RETENTION_MS, DEFAULT_MAX_FAILS, DEFAULT_LEASE_MS } from './options.js';
 export { MAX_ARGS_BYTES } from './validate.js';
-export type { WorkerPoolEvents, JobEventBase } from './events.js';
+export type { WorkerPoolEvents, JobEventBase, AttemptTiming } from './events.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { Clock } from './clock.js';

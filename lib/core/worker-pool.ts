@@ -229,7 +229,7 @@ export class WorkerPool {
       r.abandoned = true;
       r.ctx.abort(new JobCancelledError(id));
       this.running.delete(r.member);
-      this.events.emit('job:cancelled', { id, name: r.job.name, attempt: r.job.fails + 1 });
+      this.events.emit('job:cancelled', { id, name: r.job.name, attempt: r.job.fails + 1, runMs: Date.now() - r.startedAt });
       this.claimer?.slotFreed();
       this.claimer?.request();
     }
@@ -255,7 +255,7 @@ export class WorkerPool {
         const error: JobError = { name: 'CorruptJobError', message: decoded.reason, attempt: 1 };
         const uniqueKey = 'uniqueKey' in decoded ? decoded.uniqueKey : undefined;
         this.acks.bury(name, { member, error: JSON.stringify(error), fails: 1, retentionMs: this.options.retentionMs, uniqueKey }, {
-          attempt: 1, recorded: () => this.events.emit('job:dead', { id, name, attempt: 1, error }),
+          attempt: 1, recorded: () => this.events.emit('job:dead', { id, name, attempt: 1, error, runMs: 0 }),
         });
         continue;
       }
@@ -274,7 +274,9 @@ export class WorkerPool {
     });
     const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), claimedAt };
     this.running.set(member, r);
-    if (this.events.has('job:active')) this.events.emit('job:active', { id: job.id, name: job.name, attempt });
+    if (this.events.has('job:active')) {
+      this.events.emit('job:active', { id: job.id, name: job.name, attempt, waitMs: Math.max(0, claimedAt - (job.dueAt ?? job.enqueuedAt)), ...(job.tick ? { tick: job.tick } : {}) });
+    }
     r.done = runChain(ctx, entry.run, settingsOf(job, entry, this.options).timeoutMs).then(
       (value) => this.finish(r, { ok: true, value }),
       (error) => this.finish(r, { ok: false, error }),
@@ -293,19 +295,19 @@ export class WorkerPool {
     const outcome = decideOutcome(job, settingsOf(job, entry, this.options), result);
     switch (outcome.kind) {
       case 'complete': {
-        const recorded = this.events.has('job:completed') ? () => this.events.emit('job:completed', { ...base, result: outcome.result }) : undefined;
+        const recorded = this.events.has('job:completed') ? () => this.events.emit('job:completed', { ...base, runMs, result: outcome.result }) : undefined;
         this.acks.complete(job.name, { member, result: outcome.resultJson, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey, runMs, waitMs }, { attempt: base.attempt, recorded });
         return;
       }
       case 'bury':
         this.acks.bury(job.name, { member, error: outcome.errorJson, fails: outcome.fails, retentionMs: outcome.retentionMs, uniqueKey: job.uniqueKey, runMs, waitMs }, {
-          attempt: base.attempt, recorded: () => this.events.emit('job:dead', { ...base, error: outcome.error }),
+          attempt: base.attempt, recorded: () => this.events.emit('job:dead', { ...base, runMs, error: outcome.error }),
         });
         return;
       case 'retry':
         if (outcome.backoffFailed) this.options.logger.error(`backoff for job "${job.id}" failed, retrying in 1 s: ${outcome.backoffFailed.message}`);
         this.acks.retry(job.name, { member, error: outcome.errorJson, fails: outcome.fails, delayMs: outcome.delayMs, runMs, waitMs }, {
-          attempt: base.attempt, recorded: () => this.events.emit('job:retrying', { ...base, error: outcome.error, delayMs: outcome.delayMs }),
+          attempt: base.attempt, recorded: () => this.events.emit('job:retrying', { ...base, runMs, error: outcome.error, delayMs: outcome.delayMs }),
         });
     }
   }

@@ -39,6 +39,28 @@ describe('WorkerPool', () => {
     expect(trace).toEqual(['log:before', 'findTask', 'handler', 'log:after']);
   });
 
+  it('reports wait and run times in its events (for metrics): due to claimed on job:active, handler time on the outcome', async () => {
+    const events: { kind: string; waitMs?: number; runMs?: number }[] = [];
+    const pool = makePool({ backoff: () => 0 }).handle('slow', async (job: Job) => {
+      await new Promise((r) => setTimeout(r, 50));
+      if (job.attempt === 1) throw new Error('once');
+      if (job.attempt === 2) throw new NonRetryableError('twice');
+      return null;
+    });
+    pool.on('job:active', (e) => events.push({ kind: 'active', waitMs: e.waitMs }));
+    pool.on('job:retrying', (e) => events.push({ kind: 'retrying', runMs: e.runMs }));
+    pool.on('job:dead', (e) => events.push({ kind: 'dead', runMs: e.runMs }));
+    const job = await enq.enqueue('slow', null, { delay: 200 });
+    await new Promise((r) => setTimeout(r, 400)); // the job is due for 200 ms before a worker exists (deliberate)
+    await pool.start();
+    await nextEvent(pool, 'job:dead', (e) => e.id === job.id);
+    expect(events.map((e) => e.kind)).toEqual(['active', 'retrying', 'active', 'dead']);
+    expect(events[0]!.waitMs).toBeGreaterThanOrEqual(150); // due to claimed, not enqueued to claimed (that would be 400+)
+    expect(events[0]!.waitMs).toBeLessThan(5000);
+    expect(events[1]!.runMs).toBeGreaterThanOrEqual(45);
+    expect(events[3]!.runMs).toBeGreaterThanOrEqual(45);
+  });
+
   it('retries a failing job with backoff until maxFails, then moves it to the dead set with the error', async () => {
     const attempts: number[] = [];
     const pool = makePool().handle('flaky', async (job) => {
