@@ -40,7 +40,7 @@ export default {
       testMatch: ['<rootDir>/test/nest/**/*.spec.ts'],
       moduleNameMapper: {
         ...common.moduleNameMapper,
-        '^@nestjs/(common|core|testing|platform-express|platform-fastify)(/.*)?$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
+        '^@nestjs/(common|core|testing|platform-express|platform-fastify|terminus)(/.*)?$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
       },
       transform: { '^.+\\.ts$': swc('commonjs') },
     },
