@@ -42,7 +42,15 @@ export default {
         ...common.moduleNameMapper,
         '^@nestjs/(common|core|testing|platform-express|platform-fastify|terminus)(/.*)?$': '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
       },
-      transform: { '^.+\\.ts$': swc('commonjs') },
+      // @nestjs/terminus 12 ships ESM only: a Nest 11 CommonJS app loads it through Node's require(esm), which jest
+      // (CJS mode, Node < 24.9) lacks, so jest compiles it to CommonJS here, and test/setup's plain-ESM helpers
+      // (redis-server.mjs: a throwaway Redis to stop and restart) likewise
+      transform: {
+        '^.+\\.ts$': swc('commonjs'),
+        '/@nestjs/terminus/dist/.+\\.js$': swc('commonjs'),
+        '/test/setup/[^/]+\\.mjs$': swc('commonjs'),
+      },
+      transformIgnorePatterns: ['/node_modules/(?!@nestjs/terminus/)'],
     },
   ],
 };

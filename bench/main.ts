@@ -8,6 +8,9 @@
 // run one entry every 1.5 s for 30 s, one instance is SIGKILLed at 12 s; printed as a second table and recorded
 // under "periodic" in latest.json. BENCH_SKIP_PERIODIC=1 skips it; BENCH_ONLY=periodic runs only it (and
 // replaces only the "periodic" part of an existing latest.json).
+// Before it, jobcraft alone: the operator's search over 100,000 dead jobs (bench/search.ts), and what metrics and
+// tracing without an SDK cost the hot path (bench/observability.ts; BENCH_ONLY=observability runs only that and
+// replaces only the "observability" part of latest.json).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -30,6 +33,7 @@ import {
   type ThroughputResult,
 } from './scenarios.js';
 import { renderPeriodicTable, runPeriodic, type PeriodicColumn, type PeriodicConfig, type PeriodicResult } from './periodic.js';
+import { runObservability } from './observability.js';
 import { runSearch } from './search.js';
 import { makePayload, percentile, type SideKind } from './side.js';
 
@@ -62,7 +66,9 @@ const CONFIG = {
   skipPeriodic: process.env.BENCH_SKIP_PERIODIC === '1',
   /** Dead jobs the operator-search scenario searches. */
   searchDeadJobs: 100_000,
-  /** BENCH_ONLY=periodic: the distributed-cron scenario alone. */
+  /** Rounds of the observability-cost scenario (plain, metrics, tracing without SDK). */
+  observabilityRounds: 5,
+  /** BENCH_ONLY=periodic or observability: that scenario alone. */
   only: onlyEnv(),
 };
 
@@ -91,11 +97,11 @@ function positiveIntEnv(name: string, fallback: number): number {
   return n;
 }
 
-function onlyEnv(): 'periodic' | null {
+function onlyEnv(): 'periodic' | 'observability' | null {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw === '') return null;
-  if (raw !== 'periodic') throw new Error(`BENCH_ONLY must be "periodic" (or unset), got ${raw}`);
-  if (process.env.BENCH_SKIP_PERIODIC === '1') throw new Error('BENCH_ONLY=periodic and BENCH_SKIP_PERIODIC=1 leave nothing to run');
+  if (raw !== 'periodic' && raw !== 'observability') throw new Error(`BENCH_ONLY must be "periodic" or "observability" (or unset), got ${raw}`);
+  if (raw === 'periodic' && process.env.BENCH_SKIP_PERIODIC === '1') throw new Error('BENCH_ONLY=periodic and BENCH_SKIP_PERIODIC=1 leave nothing to run');
   return raw;
 }
 
@@ -337,16 +343,22 @@ async function main(): Promise<void> {
       ? 'Redis: REDIS_URL (shared: own namespaces, no FLUSHALL; memory figures assume it is otherwise idle)'
       : `Redis: throwaway redis-server on port ${server!.port}`);
 
-    const queues = CONFIG.only === 'periodic' ? null : await runQueueScenarios(env);
-    const search = CONFIG.only === 'periodic' ? null : await runSearch(url, CONFIG.searchDeadJobs, 5);
-    const periodic = CONFIG.skipPeriodic ? null : await runPeriodicScenarios(env);
+    const queues = CONFIG.only ? null : await runQueueScenarios(env);
+    const search = CONFIG.only ? null : await runSearch(url, CONFIG.searchDeadJobs, 5);
+    const observability = CONFIG.only === 'periodic' ? null : await runObservability(url, CONFIG.jobs, CONFIG.observabilityRounds);
+    const periodic = CONFIG.skipPeriodic || CONFIG.only === 'observability' ? null : await runPeriodicScenarios(env);
     const seconds = (performance.now() - began) / 1000;
     const searchReport = search
       ? ['', `operator search (jobcraft only): ${search.deadJobs.toLocaleString('en-US')} dead jobs, inspector.jobs({ state: 'dead', search }) for a rare term: ` +
         `first page in ${search.firstPageMs.median.toFixed(1)} ms (median of 5; max ${search.firstPageMs.max.toFixed(1)} ms); ` +
         `Redis commands over 5 ms meanwhile: ${search.slowCommands}; slowest command ${(search.slowestCommandMicros / 1000).toFixed(2)} ms (SLOWLOG)`]
       : [];
-    for (const line of [...(queues?.report ?? []), ...searchReport, ...(periodic?.report ?? [])]) console.log(line);
+    const observabilityReport = observability
+      ? ['', `observability cost (jobcraft only): ${CONFIG.jobs.toLocaleString('en-US')} queued jobs, one pool at concurrency ${CONFIG.concurrency}, ` +
+        `median of ${CONFIG.observabilityRounds} alternating rounds: ` +
+        observability.map((r) => `${r.variant} ${Math.round(r.jobsPerSec).toLocaleString('en-US')} jobs/s (${r.ratio.toFixed(2)}x)`).join(', ')]
+      : [];
+    for (const line of [...(queues?.report ?? []), ...searchReport, ...observabilityReport, ...(periodic?.report ?? [])]) console.log(line);
 
     const meta = {
       date: new Date().toISOString(),
@@ -363,13 +375,15 @@ async function main(): Promise<void> {
     };
     const dir = `${repoRoot}/bench/results`;
     const results = queues
-      ? { ...meta, config: CONFIG, metrics: queues.metrics, details: queues.details, search, periodic: periodic ? { ...meta, ...periodic.results } : null }
-      // BENCH_ONLY=periodic: keep the queue figures of the last full run, replace the "periodic" part (with its own date)
-      : { ...readPrevious(`${dir}/latest.json`), periodic: { ...meta, ...periodic!.results } };
+      ? { ...meta, config: CONFIG, metrics: queues.metrics, details: queues.details, search, observability, periodic: periodic ? { ...meta, ...periodic.results } : null }
+      // BENCH_ONLY: keep the figures of the last full run, replace the part that ran (with its own date)
+      : CONFIG.only === 'observability'
+        ? { ...readPrevious(`${dir}/latest.json`), observability: { ...meta, rows: observability } }
+        : { ...readPrevious(`${dir}/latest.json`), periodic: { ...meta, ...periodic!.results } };
     await mkdir(dir, { recursive: true });
     await writeFile(`${dir}/latest.json.tmp`, `${JSON.stringify(results, null, 2)}\n`);
     await rename(`${dir}/latest.json.tmp`, `${dir}/latest.json`);
-    console.log(`\nwrote bench/results/latest.json${queues ? '' : ' (its "periodic" part)'}; total ${seconds.toFixed(1)} s`);
+    console.log(`\nwrote bench/results/latest.json${queues ? '' : ` (its "${CONFIG.only}" part)`}; total ${seconds.toFixed(1)} s`);
   } finally {
     await stats.close().catch(() => {});
     if (server) await stopRedis(server);

@@ -6,7 +6,9 @@
  */
 export { QueueModule } from './nest/queue.module.js';
 export type { QueueModuleOptions } from './nest/queue-options.js';
+export type { QueueMetricsOptions, MetricsBuckets, MetricsRegistry } from './metrics/options.js';
 export type { QueueModuleForRootOptions, QueueModuleAsyncOptions } from './nest/queue.module-definition.js';
+export type { QueueTestOptions } from './nest/queue-test.module.js';
 export { JobHandler } from './nest/decorators/job-handler.decorator.js';
 export { Middleware, type MiddlewareOptions } from './nest/decorators/middleware.decorator.js';
 export { Periodic, type PeriodicDecoratorOptions } from './nest/decorators/periodic.decorator.js';
@@ -70,6 +72,7 @@ export type {
   EnqueuerOptions,
   WorkerPoolOptions,
   RedisConnection,
+  TracingOptions,
   WorkerPoolEvents,
   AttemptTiming,
   JobEventBase,
@@ -96,4 +99,7 @@ export type {
   HistoryRange,
   HistoryBucket,
   ServerInfo,
+  OldestQueuedJob,
+  ComponentHealth,
+  ComponentState,
 } from './core/index.js';

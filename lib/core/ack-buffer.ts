@@ -1,3 +1,4 @@
+import type { HealthSource } from './health-tracker.js';
 import type { Logger } from './logger.js';
 import type { BuryItem, CompleteItem, JobBroker, LeaseOutcome, RetryItem } from './redis/job-broker.js';
 import { jobIdOf } from './redis/wire.js';
@@ -30,6 +31,8 @@ export interface AckBufferDeps {
   lost: (name: string, id: string, attempt: number) => void;
   /** Called right after each batch of acks is sent (a claim then rides the same pipeline). */
   sent: () => void;
+  /** Where each flush's success or failure is reported, for the pool's health. */
+  health?: HealthSource;
 }
 
 /**
@@ -123,8 +126,10 @@ export class AckBuffer {
       const firstError = (await Promise.all(calls)).find((e) => e !== undefined);
       if (firstError === undefined) {
         failures = 0;
+        this.deps.health?.succeeded();
         continue;
       }
+      this.deps.health?.failed(firstError);
       if (failures++ === 0) this.deps.logger.warn(`recording job outcomes failed (will retry): ${(firstError as Error).message}`);
       const wait = Math.min(2000, 50 * 2 ** failures);
       if (Date.now() + wait > this.giveUpAt) {

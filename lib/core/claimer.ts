@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isJobcraftError } from './errors.js';
+import type { HealthSource } from './health-tracker.js';
 import type { Logger } from './logger.js';
 import { LongTimer, nodeTimers } from './long-timer.js';
 import type { ClaimReply, JobBroker, StartedRecord } from './redis/job-broker.js';
@@ -30,6 +31,8 @@ export interface ClaimerDeps {
   busy: () => number;
   /** Takes just-started jobs; called synchronously with every batch, during shutdown too (to hand them back). */
   onStarted: (jobs: StartedJob[]) => void;
+  /** Where failed and successful claims are reported, for the pool's health. */
+  health?: HealthSource;
 }
 
 /**
@@ -120,6 +123,7 @@ export class Claimer {
         await this.claimBatch(room);
       } while (this.claimAgain);
       this.failures = 0;
+      this.deps.health?.succeeded();
     } catch (err) {
       this.backlog = false; // whatever failed, nothing we claimed will free a slot by itself: look for work again
       this.retryLater(err);
@@ -158,6 +162,7 @@ export class Claimer {
     } catch (err) {
       this.starting -= claimed.length;
       this.deps.logger.warn(`starting ${claimed.length} claimed job(s) failed; they will be recovered: ${(err as Error).message}`);
+      this.deps.health?.failed(err);
       this.backlog = false; // these slots are free again, and nothing else would claim into them
       this.slotFreed();
       this.request(); // a claim that fails too backs off until Redis answers
@@ -175,6 +180,7 @@ export class Claimer {
 
   private retryLater(err: unknown): void {
     if (!this.running) return;
+    this.deps.health?.failed(err);
     const outage = isJobcraftError(err) && err.code === 'REDIS_UNAVAILABLE';
     if (this.failures++ === 0 || !outage) {
       const log = outage ? this.deps.logger.warn : this.deps.logger.error;

@@ -1,12 +1,14 @@
+import type { Span } from '@opentelemetry/api';
 import { DuplicateJobError, InvalidJobError, JobNotFoundError, QueueClosedError, WaitTimeoutError } from './errors.js';
 import { argsFingerprint, newJobId } from './job-id.js';
-import { resolveConnectionOptions, type EnqueuerOptions, type ResolvedConnectionOptions } from './options.js';
-import { decodeInfo, encodeRecord } from './redis/codec.js';
+import { resolveConnectionOptions, resolveTracing, type EnqueuerOptions, type ResolvedConnectionOptions } from './options.js';
+import { decodeInfo, encodeRecord, TRACE_FIELD } from './redis/codec.js';
 import { JobBroker, type EncodedJob, type EnqueueReply } from './redis/job-broker.js';
 import { sharedContext, type RedisContext } from './redis/redis-context.js';
 import { toMs, type Duration } from './spec/duration.js';
+import { createJobTracer, type JobTracer } from './tracing/job-tracer.js';
 import type { EnqueuedJob, EnqueueOptions, JobArgsOf, JobInfo, JobMap, JobNameOf, JobSpecOf, JsonValue } from './types.js';
-import { encodeArgs, validateEnqueueOptions, validateJobName } from './validate.js';
+import { validateJob, validateJobs, type ValidJob } from './validate.js';
 
 /** Most jobs written by one script call (keeps each script short, so Redis never stalls on one). */
 const MAX_BATCH = 500;
@@ -39,6 +41,9 @@ export class Enqueuer<Jobs extends object = JobMap> {
   private readonly redis: RedisContext;
   private readonly ownsConnections: boolean;
   private readonly broker: JobBroker;
+  /** `tracing: true`: the API is loaded on the first enqueue. */
+  private readonly tracing: boolean;
+  private tracer?: JobTracer;
   private queue: Pending[] = [];
   private flushScheduled = false;
   /** Writes in flight, which `close()` waits for. */
@@ -51,11 +56,12 @@ export class Enqueuer<Jobs extends object = JobMap> {
   };
 
   /**
-   * @param options - Redis connection, namespace, logger, command timeout
+   * @param options - Redis connection, namespace, logger, command timeout, tracing
    * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: EnqueuerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Enqueuer');
+    this.tracing = resolveTracing(options, 'Enqueuer');
     ({ redis: this.redis, owned: this.ownsConnections } = sharedContext(options, this.options));
     this.broker = new JobBroker(this.redis);
   }
@@ -75,9 +81,13 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @throws {@link DuplicateJobError} if a live job holds the custom id or the unique key (nothing written)
    * @throws {@link RedisUnavailableError} if Redis does not answer within `commandTimeout`
    * @throws {@link QueueClosedError} after `close()`
+   * @throws {@link InvalidOptionsError} with `tracing: true`, if `@opentelemetry/api` cannot be loaded
    */
   async enqueue<N extends JobNameOf<Jobs>>(name: N, args?: JobArgsOf<Jobs, N>, options?: EnqueueOptions): Promise<EnqueuedJob<JobArgsOf<Jobs, N>>> {
+    const tracer = this.tracing ? (this.tracer ?? (await this.loadTracer())) : undefined;
     const job = this.encode(name, args, options, 'enqueue');
+    const span = tracer?.send(job.name, job.id); // undefined unless tracing with an SDK registered
+    if (span) return this.enqueueTraced(tracer!, span, job, args) as Promise<EnqueuedJob<JobArgsOf<Jobs, N>>>;
     const reply = await new Promise<EnqueueReply>((resolve, reject) => this.push({ job, resolve, reject }));
     return this.settle(job, args, reply) as EnqueuedJob<JobArgsOf<Jobs, N>>;
   }
@@ -88,18 +98,26 @@ export class Enqueuer<Jobs extends object = JobMap> {
    * @param jobs - the jobs
    * @returns per job, in order, the job as written or the {@link DuplicateJobError} that refused it
    * @throws {@link InvalidJobError} naming the first invalid job (nothing written)
+   * @throws {@link InvalidOptionsError} with `tracing: true`, if `@opentelemetry/api` cannot be loaded
    */
   async enqueueMany(jobs: readonly JobSpecOf<Jobs>[]): Promise<(EnqueuedJob<JobArgsOf<Jobs, JobNameOf<Jobs>>> | DuplicateJobError)[]> {
-    if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
-    const encoded = jobs.map((j, i) => {
-      if (j === null || typeof j !== 'object') throw new InvalidJobError(`jobs[${i}] must be { name, args?, options? }`);
-      return this.encode(j.name, j.args, j.options, `jobs[${i}]`);
-    });
+    const tracer = this.tracing ? (this.tracer ?? (await this.loadTracer())) : undefined;
+    const encoded = validateJobs(jobs).map((j) => this.toEncoded(j));
     if (this.closed) throw new QueueClosedError('Enqueuer');
+    // traced: one PRODUCER span for the call, whose context every job carries (see the README's Tracing section)
+    const span = encoded.length > 0 ? tracer?.sendBatch(encoded.map((j) => j.name)) : undefined;
+    const tp = span && tracer!.carrier(span);
+    if (tp !== undefined) for (const job of encoded) job.extra.push(TRACE_FIELD, tp);
     const replies: EnqueueReply[] = [];
     const chunks: Promise<EnqueueReply[]>[] = [];
     for (let i = 0; i < encoded.length; i += MAX_BATCH) chunks.push(this.write(this.broker.enqueueJobs(encoded.slice(i, i + MAX_BATCH))));
-    for (const c of await Promise.all(chunks)) replies.push(...c);
+    try {
+      for (const c of await Promise.all(chunks)) replies.push(...c);
+    } catch (err) {
+      if (span) tracer!.endSend(span, err);
+      throw err;
+    }
+    if (span) tracer!.endSend(span);
     return encoded.map((job, i) => {
       try {
         return this.settle(job, jobs[i]!.args, replies[i]!) as EnqueuedJob<JobArgsOf<Jobs, JobNameOf<Jobs>>>;
@@ -175,6 +193,29 @@ export class Enqueuer<Jobs extends object = JobMap> {
     if (this.ownsConnections) await this.redis.conn.close();
   }
 
+  /**
+   * The write of a traced `enqueue`: the record carries the PRODUCER span's context in its `tp` field, written by the
+   * same script call (no extra round trip); the span ends with the reply.
+   */
+  private async enqueueTraced(tracer: JobTracer, span: Span, job: EncodedJob, args: unknown): Promise<EnqueuedJob> {
+    const tp = tracer.carrier(span);
+    if (tp !== undefined) job.extra.push(TRACE_FIELD, tp);
+    try {
+      const reply = await new Promise<EnqueueReply>((resolve, reject) => this.push({ job, resolve, reject }));
+      const out = this.settle(job, args, reply);
+      tracer.endSend(span);
+      return out;
+    } catch (err) {
+      tracer.endSend(span, err);
+      throw err;
+    }
+  }
+
+  /** Loads `@opentelemetry/api` (the first traced enqueue; later ones find it loaded). */
+  private async loadTracer(): Promise<JobTracer> {
+    return (this.tracer ??= await createJobTracer('Enqueuer.tracing'));
+  }
+
   /** Subscribes once to finished-job announcements (a failed attempt is retried by the next waiter). */
   private subscribe(): Promise<void> {
     this.subscribed ??= this.broker.onFinished(this.onFinished).catch((err: unknown) => {
@@ -192,9 +233,10 @@ export class Enqueuer<Jobs extends object = JobMap> {
   }
 
   private encode(name: unknown, args: unknown, options: unknown, where: string): EncodedJob {
-    validateJobName(name, `${where}: name`);
-    const argsJson = encodeArgs(args, `${where}("${name}"): args`);
-    const o = validateEnqueueOptions(options, `${where}("${name}"): options`);
+    return this.toEncoded(validateJob(name, args, options, where));
+  }
+
+  private toEncoded({ name, argsJson, options: o }: ValidJob): EncodedJob {
     const now = Date.now();
     const uniqueKey = o.unique ? this.redis.keys.unique(name, o.uniqueKey ?? `#${argsFingerprint(argsJson)}`) : undefined;
     const { args: firstArgs, extra } = encodeRecord(argsJson, { ...o, uniqueKey });

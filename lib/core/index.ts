@@ -11,8 +11,9 @@ export { Inspector } from './inspector.js';
 export type { InspectorOptions } from './inspector.js';
 export type {
   NameInfo, StateCounts, RecentCounts, JobListQuery, JobPage, JobSelector, WorkerInfo, ActiveJobInfo, PeriodicInfo, TickRecord,
-  HistoryRange, HistoryBucket, ServerInfo,
+  HistoryRange, HistoryBucket, ServerInfo, OldestQueuedJob,
 } from './inspector-types.js';
+export type { ComponentHealth, ComponentState } from './health-tracker.js';
 export type { JobRuntime, RuntimeOptions } from './runtime.js';
 export type { SchedulerOptions, EntryInfo, SchedulerEvents } from './scheduler.js';
 export type { PeriodicOptions, MisfirePolicy } from './periodic-entry.js';
@@ -57,7 +58,7 @@ export type {
   TickInfo,
 } from './types.js';
 export { JOB_STATES } from './types.js';
-export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection } from './options.js';
+export type { ConnectionOptions, EnqueuerOptions, WorkerPoolOptions, RedisConnection, TracingOptions } from './options.js';
 export { DEFAULT_RETENTION_MS, DEFAULT_MAX_FAILS, DEFAULT_LEASE_MS } from './options.js';
 export { MAX_ARGS_BYTES } from './validate.js';
 export type { WorkerPoolEvents, JobEventBase, AttemptTiming } from './events.js';

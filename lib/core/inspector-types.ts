@@ -29,6 +29,16 @@ export interface NameInfo {
   failed: RecentCounts;
 }
 
+/** A job name's oldest queued job, as {@link Inspector.oldestQueued} reports it. */
+export interface OldestQueuedJob {
+  /** The job name. */
+  name: string;
+  /** The job's id. */
+  id: string;
+  /** How long it has waited (ms): since it became due (its delay or retry backoff ended), else since it was enqueued. */
+  ageMs: number;
+}
+
 /** What {@link Inspector.jobs} lists. */
 export interface JobListQuery {
   /** The job name. */

@@ -1,7 +1,8 @@
 import { DEFAULT_RETENTION_MS, resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
 import { InvalidOptionsError, JobNotFoundError } from './errors.js';
 import type {
-  HistoryBucket, HistoryRange, JobListQuery, JobPage, JobSelector, NameInfo, PeriodicInfo, ServerInfo, StateCounts, WorkerInfo,
+  HistoryBucket, HistoryRange, JobListQuery, JobPage, JobSelector, NameInfo, OldestQueuedJob, PeriodicInfo, ServerInfo, StateCounts,
+  WorkerInfo,
 } from './inspector-types.js';
 import { AdminBroker, type AdminOutcome } from './redis/admin-broker.js';
 import { decodeInfo } from './redis/codec.js';
@@ -298,6 +299,33 @@ export class Inspector {
     const range = oneOf(query.range, 'history: range', InvalidOptionsError, ['1h', '24h', '7d', '30d']);
     const plan = planBuckets(range, Date.now());
     return parseBuckets(plan.starts, await this.admin.stats(name, plan.unit, plan.starts));
+  }
+
+  /**
+   * Sends one PING on the connection this Inspector uses (in a runtime or a Nest app: the one the pool and the
+   * scheduler share).
+   * @returns the round trip (ms)
+   * @throws {@link RedisUnavailableError} if Redis does not answer within `commandTimeout`
+   */
+  async ping(): Promise<number> {
+    const start = performance.now();
+    await this.admin.ping();
+    return Math.round((performance.now() - start) * 10) / 10;
+  }
+
+  /**
+   * The oldest queued job of each job name that has one, oldest first: a cheap read for health checks and alerts
+   * (three round trips whatever the number of names, where {@link Inspector.names} counts every state).
+   * Prioritised jobs are not looked at.
+   * @returns one entry per job name with a job queued
+   */
+  async oldestQueued(): Promise<OldestQueuedJob[]> {
+    const { names } = await this.admin.names();
+    const found = await this.admin.oldestQueued(names);
+    const now = Date.now();
+    return found
+      .map(({ name, id, enqueuedAt, dueAt }) => ({ name, id, ageMs: Math.max(0, now - Math.max(enqueuedAt, dueAt ?? 0)) }))
+      .sort((a, b) => b.ageMs - a.ageMs);
   }
 
   /** The Redis server's version and memory use (on Redis Cluster: of the node the command went to). */

@@ -1,3 +1,4 @@
+import type { HealthSource } from './health-tracker.js';
 import type { Logger } from './logger.js';
 import { MAX_TIMEOUT_MS } from './long-timer.js';
 import type { JobBroker } from './redis/job-broker.js';
@@ -22,9 +23,9 @@ export class LeaseKeeper {
 
   /**
    * @param deps - the broker, the lease, the pool holding the leases, and what the pool reports about itself at
-   *   the same rhythm (the workers list)
+   *   the same rhythm (the workers list), and where each renewal's success or failure is reported (the pool's health)
    */
-  constructor(private readonly deps: { broker: JobBroker; logger: Logger; leaseMs: number; holder: LeaseHolder; report?: () => Promise<void> }) {}
+  constructor(private readonly deps: { broker: JobBroker; logger: Logger; leaseMs: number; holder: LeaseHolder; report?: () => Promise<void>; health?: HealthSource }) {}
 
   /** Renews (and reports) at once, then every third of the lease. */
   start(): void {
@@ -53,7 +54,9 @@ export class LeaseKeeper {
       }
       await this.deps.report?.();
       this.failures = 0;
+      this.deps.health?.succeeded();
     } catch (err) {
+      this.deps.health?.failed(err);
       if (this.failures++ === 0) this.deps.logger.warn(`lease renewal failed (retrying): ${(err as Error).message}`);
     }
   }

@@ -1,3 +1,5 @@
+import { format } from 'node:util';
+
 /** The minimal logger jobcraft writes to; Nest's `Logger` and `console` both fit. */
 export interface Logger {
   /** Routine detail. */
@@ -8,10 +10,18 @@ export interface Logger {
   error(message: string, ...meta: unknown[]): void;
 }
 
-/** Default logger: warnings and errors to the console, no debug output. */
+/** Writes one line to stderr, formatted as `console.error` would (`util.format`). */
+function toStderr(message: string, meta: unknown[]): void {
+  process.stderr.write(`${format(`[jobcraft] ${message}`, ...meta)}\n`);
+}
+
+/**
+ * Default logger outside Nest: warnings and errors to stderr (as `console.warn`/`console.error` would print them,
+ * prefixed `[jobcraft]`), no debug output. In a Nest app the default is Nest's `Logger` instead (context `jobcraft`).
+ */
 export const consoleLogger: Logger = {
-  warn: (message, ...meta) => console.warn(`[jobcraft] ${message}`, ...meta),
-  error: (message, ...meta) => console.error(`[jobcraft] ${message}`, ...meta),
+  warn: (message, ...meta) => toStderr(message, meta),
+  error: (message, ...meta) => toStderr(message, meta),
 };
 
 /** A logger that drops everything. */

@@ -2,7 +2,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { InvalidOptionsError } from './errors.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { Duration } from './spec/duration.js';
-import { describe, duration, int, object, text } from './validation.js';
+import { describe, duration, flag, int, object, text } from './validation.js';
 
 /** How to reach Redis: a URL, ioredis options, or an ioredis instance (never mutated; duplicated). */
 export type RedisConnection = string | RedisOptions | Redis;
@@ -19,11 +19,22 @@ export interface ConnectionOptions {
   commandTimeout?: Duration;
 }
 
+/** The `tracing` option of the components that can trace their work with OpenTelemetry. */
+export interface TracingOptions {
+  /**
+   * Trace with OpenTelemetry (default false): spans following the messaging semantic conventions, and the enqueuing
+   * context carried in each job's record to the process that runs it. Needs the optional peer dependency
+   * `@opentelemetry/api`, loaded on first use (`start()` or the first enqueue throws `InvalidOptionsError` if it is
+   * not installed); spans are recorded only once an OpenTelemetry SDK registers a tracer provider.
+   */
+  tracing?: boolean;
+}
+
 /** Options of an {@link Enqueuer}. */
-export type EnqueuerOptions = ConnectionOptions;
+export interface EnqueuerOptions extends ConnectionOptions, TracingOptions {}
 
 /** Options of a {@link WorkerPool}. */
-export interface WorkerPoolOptions extends ConnectionOptions {
+export interface WorkerPoolOptions extends ConnectionOptions, TracingOptions {
   /** Jobs this pool runs at once, across all its handlers (default 10). */
   concurrency?: number;
   /**
@@ -51,6 +62,7 @@ export interface ResolvedWorkerPoolOptions extends ResolvedConnectionOptions {
   leaseMs: number;
   retentionMs: number;
   maxFails: number;
+  tracing: boolean;
 }
 
 /** Default retention of finished job records: 24 hours. */
@@ -122,12 +134,26 @@ export function resolveConnectionOptions(input: unknown, what: string): Resolved
 export function resolveWorkerPoolOptions(input: unknown, what = 'WorkerPool'): ResolvedWorkerPoolOptions {
   const E = InvalidOptionsError;
   const base = resolveConnectionOptions(input, what);
-  const o = object(input ?? {}, what, E, ['concurrency', 'lease', 'retention', 'maxFails'], { label: `${what} options`, others: 'ignore' });
+  const o = object(input ?? {}, what, E, ['concurrency', 'lease', 'retention', 'maxFails', 'tracing'], { label: `${what} options`, others: 'ignore' });
   return {
     ...base,
     concurrency: int(o.concurrency, `${what}.concurrency`, E, { min: 1, max: 10_000, fallback: 10 }),
     leaseMs: duration(o.lease, `${what}.lease`, E, { min: 300, fallback: DEFAULT_LEASE_MS }),
     retentionMs: duration(o.retention, `${what}.retention`, E, { fallback: DEFAULT_RETENTION_MS }),
     maxFails: int(o.maxFails, `${what}.maxFails`, E, { min: 1, max: 1_000_000, fallback: DEFAULT_MAX_FAILS }),
+    tracing: flag(o.tracing, `${what}.tracing`, E, false),
   };
+}
+
+/**
+ * Validates the `tracing` option of an {@link Enqueuer} or a {@link Scheduler} (a pool's is part of its options).
+ * @param input - the options given (may be omitted)
+ * @param what - how messages name the owner (`Enqueuer` → `Enqueuer.tracing`)
+ * @returns whether to trace (default false)
+ * @throws {@link InvalidOptionsError} if it is not a boolean
+ * @internal
+ */
+export function resolveTracing(input: unknown, what: string): boolean {
+  const o = object(input ?? {}, what, InvalidOptionsError, ['tracing'], { label: `${what} options`, others: 'ignore' });
+  return flag(o.tracing, `${what}.tracing`, InvalidOptionsError, false);
 }

@@ -1,4 +1,5 @@
 import type { Emitter, WorkerPoolEvents } from './events.js';
+import type { HealthSource } from './health-tracker.js';
 import type { Logger } from './logger.js';
 import { LongTimer } from './long-timer.js';
 import type { JobBroker } from './redis/job-broker.js';
@@ -27,6 +28,7 @@ export class Recoverer {
       names: string[];
       leaseMs: number;
       defaults: (name: string) => { maxFails: number; retentionMs: number };
+      health?: HealthSource;
     },
   ) {}
 
@@ -64,7 +66,9 @@ export class Recoverer {
       }
       if (more) next = 0;
       this.failures = 0;
+      this.deps.health?.succeeded();
     } catch (err) {
+      this.deps.health?.failed(err);
       if (this.failures++ === 0) this.deps.logger.warn(`recovering expired leases failed (retrying): ${(err as Error).message}`);
       next = Math.min(1000, leaseMs);
     }

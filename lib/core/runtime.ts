@@ -7,7 +7,7 @@ import type { Duration } from './spec/duration.js';
 import type { JobMap } from './types.js';
 import { WorkerPool } from './worker-pool.js';
 
-/** Options of {@link createRuntime}: the pool's options, plus the scheduler's. */
+/** Options of {@link createRuntime}: the pool's options (`tracing` applies to all three components), plus the scheduler's. */
 export interface RuntimeOptions extends WorkerPoolOptions, Pick<SchedulerOptions, 'instanceId' | 'clock' | 'forgetAfter' | 'tickHistory'> {}
 
 /**

@@ -2,20 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { InvalidOptionsError, QueueClosedError } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
 import { Emitter } from './events.js';
-import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from './options.js';
+import { resolveConnectionOptions, resolveTracing, type ConnectionOptions, type ResolvedConnectionOptions, type TracingOptions } from './options.js';
 import { EntryFailures } from './entry-failures.js';
 import { EntryTimer, type RedisTimeEstimate } from './entry-timer.js';
+import { HealthTracker, type ComponentHealth } from './health-tracker.js';
 import { claimAt, planTicks } from './plan-ticks.js';
 import { ScheduleBroker } from './redis/schedule-broker.js';
 import { int } from './validation.js';
 import { sharedContext } from './redis/redis-context.js';
 import { TickFirer, type EarlyTick } from './tick-firer.js';
+import { createJobTracer, type JobTracer } from './tracing/job-tracer.js';
 import { nextTick } from './spec/parse-schedule.js';
 import { toMs, type Duration } from './spec/duration.js';
 import { resolvePeriodicEntry, type PeriodicEntry, type PeriodicOptions } from './periodic-entry.js';
 
 /** Options of a {@link Scheduler}. */
-export interface SchedulerOptions extends ConnectionOptions {
+export interface SchedulerOptions extends ConnectionOptions, TracingOptions {
   /** This instance's name in `lastBy` (default: a random id). */
   instanceId?: string;
   /** This process's clock (default: the system clock). Ticks follow the Redis clock whatever it says; for tests. */
@@ -99,19 +101,32 @@ export class Scheduler {
   private readonly failures: EntryFailures;
   private readonly firer: TickFirer;
   private readonly redisTime: RedisTimeEstimate;
-  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private schedulerState: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private stateSince = Date.now();
+  private readonly tracker = new HealthTracker();
+  private get state(): 'new' | 'starting' | 'running' | 'stopped' {
+    return this.schedulerState;
+  }
+  private set state(state: 'new' | 'starting' | 'running' | 'stopped') {
+    if (state !== this.schedulerState) this.stateSince = Date.now();
+    this.schedulerState = state;
+  }
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private readonly forgetAfterMs: number;
   private registerTimer?: NodeJS.Timeout;
   private inFlight = new Set<Promise<void>>();
+  private readonly tracing: boolean;
+  /** Set by `start()` with `tracing: true`. */
+  private tracer?: JobTracer;
 
   /**
-   * @param options - Redis connection, namespace, logger, instance id
+   * @param options - Redis connection, namespace, logger, instance id, tracing
    * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: SchedulerOptions = {}) {
     this.options = resolveConnectionOptions(options, 'Scheduler');
+    this.tracing = resolveTracing(options, 'Scheduler');
     this.clock = options.clock ?? systemClock;
     const { redis, owned } = sharedContext(options, this.options, this.clock);
     this.broker = new ScheduleBroker(redis, owned);
@@ -124,6 +139,7 @@ export class Scheduler {
     this.failures = new EntryFailures(this.options.logger);
     this.firer = new TickFirer({
       broker: this.broker, events: this.events, logger: this.options.logger, instanceId: this.instanceId, running: () => this.state === 'running',
+      tracer: () => this.tracer,
       historySize: int(options.tickHistory, 'Scheduler.tickHistory', InvalidOptionsError, { min: 1, max: 10_000, fallback: 100 }),
     });
     this.redisTime = { now: () => this.redisNow(), toLocal: (at) => at - (this.broker.clockOffset() ?? 0) };
@@ -158,15 +174,28 @@ export class Scheduler {
   }
 
   /**
+   * Unsubscribes from a scheduler event.
+   * @param event - the event name
+   * @param listener - the listener given to `on`
+   * @returns this scheduler
+   */
+  off<K extends keyof SchedulerEvents>(event: K, listener: (payload: SchedulerEvents[K]) => void): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
    * Registers the entries in Redis, learns the Redis clock, fires what the misfire policies ask for, and starts
    * waiting for each entry's next tick (a scheduler with no entries starts and does nothing). A failed start may be
    * tried again. If {@link Scheduler.stop} is called
    * before start has finished, stop wins (as with `WorkerPool.start`): start resolves without starting anything.
    * @throws {@link QueueClosedError} if the scheduler was stopped before start() was called
    * @throws {@link RedisUnavailableError} if Redis cannot be reached
+   * @throws {@link InvalidOptionsError} with `tracing: true`, if `@opentelemetry/api` cannot be loaded
    */
   async start(): Promise<void> {
     if (this.state === 'stopped') throw new QueueClosedError('Scheduler');
+    if (this.tracing) this.tracer ??= await createJobTracer('Scheduler.tracing');
     if (this.entriesByName.size === 0) {
       this.state = 'running'; // nothing to fire: no connection, nothing registered
       return;
@@ -211,6 +240,17 @@ export class Scheduler {
   }
 
   /**
+   * Where this scheduler stands, for health checks: `new` until started, `running`, `degraded` while an entry cannot
+   * catch up (its state cannot be read, e.g. Redis away at start) and is retried every second, `stopped` once
+   * stopping; since when, and its latest error. A tick that could not be fired is left to the entry's next tick (see
+   * the misfire policy): it shows as `lastError` only. Reads local state only (no Redis call).
+   * @returns the scheduler's health
+   */
+  health(): ComponentHealth {
+    return this.tracker.report(this.state, this.stateSince);
+  }
+
+  /**
    * Lists this instance's entries with the shared state of their last tick and their next tick.
    * @returns one record per registered entry
    */
@@ -236,7 +276,12 @@ export class Scheduler {
   }
 
   private track(p: Promise<void>): void {
-    const q = p.catch((err: unknown) => this.options.logger.error(`scheduler: ${(err as Error).message}`)).finally(() => this.inFlight.delete(q));
+    const q = p
+      .catch((err: unknown) => {
+        this.tracker.note(err);
+        this.options.logger.error(`scheduler: ${(err as Error).message}`);
+      })
+      .finally(() => this.inFlight.delete(q));
     this.inFlight.add(q);
   }
 
@@ -273,10 +318,12 @@ export class Scheduler {
       const plan = state.lastTick === undefined ? undefined : planTicks(entry.schedule, entry.misfire, entry.misfireLimit, state.lastTick, now);
       const early = plan && (await this.firer.fire(entry, plan, state.lastJob));
       this.failures.succeeded(entry.name);
+      this.tracker.succeeded(entry.name);
       if (early) this.armIn(entry, early.waitMs, () => this.onTick(entry, early.tick));
       else this.armNext(entry, now);
     } catch (err) {
       this.failed(entry, err);
+      if (this.state === 'running') this.tracker.failed(entry.name, err); // retried every second: degraded meanwhile
       this.armIn(entry, RETRY_MS, () => this.catchUp(entry));
     }
   }
@@ -308,6 +355,8 @@ export class Scheduler {
 
   /** Records a failure of an entry (quietly once stopping: a failure then is the shutdown's doing). */
   private failed(entry: Entry, err: unknown): void {
-    if (this.state === 'running') this.failures.failed(entry.name, err);
+    if (this.state !== 'running') return;
+    this.failures.failed(entry.name, err);
+    this.tracker.note(err);
   }
 }

@@ -2,8 +2,10 @@ import type { Emitter } from './events.js';
 import type { Logger } from './logger.js';
 import type { PeriodicEntry } from './periodic-entry.js';
 import { claimAt, type TickPlan } from './plan-ticks.js';
+import { TRACE_FIELD } from './redis/codec.js';
 import type { ScheduleBroker } from './redis/schedule-broker.js';
 import type { SchedulerEvents } from './scheduler.js';
+import type { JobTracer, TickClaimResult } from './tracing/job-tracer.js';
 
 /** Claims of one tick before giving up, when other instances keep changing the entry's last job. */
 const CLAIM_ATTEMPTS = 5;
@@ -30,6 +32,15 @@ export interface TickFirerDeps {
   historySize: number;
   /** False once the scheduler stops: a catch-up in progress fires no further tick. */
   running: () => boolean;
+  /** The tracer, with `tracing: true` once started: each claim is then a root `tick <entry>` span. */
+  tracer?: () => JobTracer | undefined;
+}
+
+/** What one claim of a tick came to: the caller's result, what the claim did, and how late (Redis ms), if known. */
+interface Claimed {
+  result: string | EarlyTick;
+  claim: TickClaimResult;
+  lateMs?: number;
 }
 
 /**
@@ -66,36 +77,55 @@ export class TickFirer {
   }
 
   /**
-   * Claims one tick, retrying while other instances change the entry's last job under it.
+   * Claims one tick; traced, inside a root `tick <entry>` span whose context the tick's job carries (`tp`, written by
+   * the claim itself). Every instance that claims a tick records a span; only the one that fired it has
+   * `jobcraft.periodic.claim = fired` and a job.
    * @returns the entry's last job after the claim, or the tick itself if Redis said it is not due yet
    */
   private async claim(entry: PeriodicEntry, tick: number, lastJob: string): Promise<string | EarlyTick> {
+    const jobId = `tick:${entry.name}:${tick}`;
+    const tracer = this.deps.tracer?.();
+    const span = tracer?.tick(entry.name, entry.job, jobId, tick);
+    if (!span) return (await this.claimOnce(entry, tick, jobId, lastJob, entry.extra)).result;
+    const tp = tracer!.carrier(span);
+    try {
+      const c = await this.claimOnce(entry, tick, jobId, lastJob, tp === undefined ? entry.extra : [...entry.extra, TRACE_FIELD, tp]);
+      tracer!.endTick(span, c.claim, c.lateMs);
+      return c.result;
+    } catch (err) {
+      tracer!.endTick(span, 'failed', undefined, err);
+      throw err;
+    }
+  }
+
+  /** Claims one tick, retrying while other instances change the entry's last job under it. */
+  private async claimOnce(entry: PeriodicEntry, tick: number, jobId: string, lastJob: string, extra: string[]): Promise<Claimed> {
     const { broker, events, instanceId } = this.deps;
     let previousJob = lastJob;
     const notBefore = claimAt(entry.schedule, entry.overlap, tick);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const reply = await broker.claimTick({
-        entry: entry.name, tick, jobId: `tick:${entry.name}:${tick}`, jobName: entry.job, args: entry.args, extra: entry.extra,
+        entry: entry.name, tick, jobId, jobName: entry.job, args: entry.args, extra,
         instanceId, overlap: entry.overlap, previousJob, notBefore, uniqueWindowMs: entry.uniqueWindowMs, historySize: this.deps.historySize,
       });
       switch (reply.status) {
         case 'FIRED':
           events.emit('tick:fired', { entry: entry.name, tick, jobId: reply.jobId, lateMs: reply.now - tick });
-          return reply.jobId;
+          return { result: reply.jobId, claim: 'fired', lateMs: reply.now - tick };
         case 'SKIPPED':
           events.emit('tick:skipped', { entry: entry.name, tick, reason: reply.reason });
-          return reply.previousJob;
+          return { result: reply.previousJob, claim: 'skipped', lateMs: reply.now - tick };
         case 'TAKEN':
-          return reply.lastJob;
+          return { result: reply.lastJob, claim: 'taken' };
         case 'EARLY':
           // our estimate of the Redis clock ran ahead: the caller waits for the claim time as Redis tells it
-          return { tick, waitMs: Math.max(1, notBefore - reply.now) };
+          return { result: { tick, waitMs: Math.max(1, notBefore - reply.now) }, claim: 'early', lateMs: reply.now - tick };
         case 'STALE':
           previousJob = reply.lastJob; // another instance fired an earlier tick meanwhile
           continue;
       }
     }
     this.deps.logger.warn(`periodic "${entry.name}": gave up claiming tick ${tick} after ${CLAIM_ATTEMPTS} attempts`);
-    return previousJob;
+    return { result: previousJob, claim: 'gave_up' };
   }
 }

@@ -145,6 +145,48 @@ export function validateEnqueueOptions(input: unknown, field = 'options'): Valid
   return out;
 }
 
+/** One job as `enqueue` / `enqueueMany` accept it, validated. @internal */
+export interface ValidJob {
+  name: string;
+  /** The args as JSON (`null` when omitted). */
+  argsJson: string;
+  options: ValidEnqueueOptions;
+}
+
+/**
+ * Validates one job given to `enqueue`: its name, args and options, in that order. The real `Enqueuer` and
+ * the testing kit's fake both call it, so both refuse the same input with the same messages.
+ * @param name - the job name given
+ * @param args - the args given
+ * @param options - the options given
+ * @param where - how messages name the call (`enqueue`, `jobs[2]`)
+ * @returns the validated job
+ * @throws {@link InvalidJobError} naming the field
+ * @internal
+ */
+export function validateJob(name: unknown, args: unknown, options: unknown, where: string): ValidJob {
+  validateJobName(name, `${where}: name`);
+  const argsJson = encodeArgs(args, `${where}("${name}"): args`);
+  return { name, argsJson, options: validateEnqueueOptions(options, `${where}("${name}"): options`) };
+}
+
+/**
+ * Validates what `enqueueMany` was given: an array of `{ name, args?, options? }`, each checked as by
+ * {@link validateJob}, in order.
+ * @param jobs - the array given
+ * @returns the validated jobs, in order
+ * @throws {@link InvalidJobError} naming the first invalid job
+ * @internal
+ */
+export function validateJobs(jobs: unknown): ValidJob[] {
+  if (!Array.isArray(jobs)) throw new InvalidJobError(`enqueueMany takes an array of { name, args, options }`);
+  return jobs.map((j: unknown, i) => {
+    if (j === null || typeof j !== 'object') throw new InvalidJobError(`jobs[${i}] must be { name, args?, options? }`);
+    const { name, args, options } = j as { name?: unknown; args?: unknown; options?: unknown };
+    return validateJob(name, args, options, `jobs[${i}]`);
+  });
+}
+
 /** A `runAt` Date as ms; a time before 1970 is in the past, so due now: 0 (the enqueue script reads digits only). */
 function dueTime(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;

@@ -4,16 +4,18 @@ import { hostname } from 'node:os';
 import { JobCancelledError, QueueClosedError } from './errors.js';
 import { Emitter, type WorkerPoolEvents } from './events.js';
 import { HandlerRegistry, type HandlerEntry } from './handler-registry.js';
+import { HealthTracker, type ComponentHealth } from './health-tracker.js';
 import { JobContext } from './job-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LongTimer } from './long-timer.js';
 import { runChain } from './run-chain.js';
+import { createJobTracer, type JobTracer, type ProcessTrace } from './tracing/job-tracer.js';
 import { resolveWorkerPoolOptions, type ResolvedWorkerPoolOptions, type WorkerPoolOptions } from './options.js';
 import { decideOutcome, settingsOf, type AttemptResult } from './outcome.js';
 import { Recoverer } from './recoverer.js';
 import { decodeRunnable, isFinished, type RunnableJob } from './redis/codec.js';
 import { JobBroker } from './redis/job-broker.js';
-import { sharedContext, type RedisContext } from './redis/redis-context.js';
+import { rememberContext, sharedContext, type RedisContext } from './redis/redis-context.js';
 import { toMs, type Duration } from './spec/duration.js';
 import type { HandleOptions, Handler, JobError, JsonValue, Middleware } from './types.js';
 
@@ -35,7 +37,12 @@ interface Running {
   done: Promise<void>;
   /** Set when the outcome must not be recorded (lease lost, or handed back at shutdown). */
   abandoned: boolean;
+  /** The attempt's CONSUMER span (`tracing: true` with an SDK registered), ended with its outcome. */
+  trace: ProcessTrace | undefined;
 }
+
+/** A finished attempt's `jobcraft.job.outcome`, by the kind of outcome decided. */
+const TRACE_OUTCOME = { complete: 'completed', retry: 'retrying', bury: 'dead' } as const;
 
 type PoolState = 'new' | 'running' | 'stopping' | 'stopped';
 
@@ -65,26 +72,39 @@ export class WorkerPool {
   private readonly events: Emitter<WorkerPoolEvents>;
   private readonly acks: AckBuffer;
   private entries = new Map<string, HandlerEntry>();
-  private state: PoolState = 'new';
+  private poolState: PoolState = 'new';
+  private stateSince = Date.now();
+  private readonly tracker = new HealthTracker();
+  private get state(): PoolState {
+    return this.poolState;
+  }
+  private set state(state: PoolState) {
+    if (state !== this.poolState) this.stateSince = Date.now();
+    this.poolState = state;
+  }
   private stopping?: Promise<void>;
   private readonly running = new Map<string, Running>();
   private claimer?: Claimer;
   private leaseKeeper?: LeaseKeeper;
   private recoverer?: Recoverer;
+  /** Set by `start()` with `tracing: true`. */
+  private tracer?: JobTracer;
   private readonly startedAt = Date.now();
 
   /**
-   * @param options - Redis connection, namespace, concurrency, lease, default retention and maxFails
+   * @param options - Redis connection, namespace, concurrency, lease, default retention and maxFails, tracing
    * @throws {@link InvalidOptionsError} if an option is invalid
    */
   constructor(options: WorkerPoolOptions = {}) {
     this.options = resolveWorkerPoolOptions(options);
     ({ redis: this.redis, owned: this.ownsConnections } = sharedContext(options, this.options));
+    rememberContext(this, this.redis);
     this.broker = new JobBroker(this.redis);
     this.events = new Emitter((err) => this.options.logger.error(`an event listener threw: ${(err as Error).message}`));
     this.acks = new AckBuffer({
       broker: this.broker,
       logger: this.options.logger,
+      health: this.tracker.source('ack'),
       retentionMs: this.options.retentionMs,
       wakeOnComplete: (name) => (this.entries.get(name)?.cap ?? 0) > 0,
       lost: (name, id, attempt) => {
@@ -149,13 +169,25 @@ export class WorkerPool {
   }
 
   /**
+   * Where this pool stands, for health checks: `new` until started, `running`, `degraded` while its Redis work
+   * (claiming, renewing leases, recovering, recording outcomes) keeps failing and is retried, `stopping`, `stopped`;
+   * since when, and its latest error. Reads local state only (no Redis call).
+   * @returns the pool's health
+   */
+  health(): ComponentHealth {
+    return this.tracker.report(this.state, this.stateSince);
+  }
+
+  /**
    * Connects and starts taking jobs. A pool with no handlers starts and does nothing.
    * @throws {@link QueueClosedError} if the pool was stopped
    * @throws {@link RedisUnavailableError} if Redis cannot be reached within `commandTimeout`
+   * @throws {@link InvalidOptionsError} with `tracing: true`, if `@opentelemetry/api` cannot be loaded
    */
   async start(): Promise<void> {
     if (this.state === 'running') return;
     if (this.state !== 'new') throw new QueueClosedError('WorkerPool');
+    if (this.options.tracing) this.tracer ??= await createJobTracer('WorkerPool.tracing');
     this.entries = this.registry.compile();
     if (this.entries.size > 0) await this.redis.conn.ready(); // with no handlers there is nothing to connect for
     if (this.stopping) return; // stop() was called while we connected: it has closed everything
@@ -168,8 +200,9 @@ export class WorkerPool {
       caps: new Map(names.map((n) => [n, this.entries.get(n)!.cap])),
       busy: () => this.running.size,
       onStarted: (jobs) => this.onStarted(jobs),
+      health: this.tracker.source('claim'),
     });
-    this.leaseKeeper = new LeaseKeeper({ broker: this.broker, logger, leaseMs, holder: this, report: () => this.report() });
+    this.leaseKeeper = new LeaseKeeper({ broker: this.broker, logger, leaseMs, holder: this, report: () => this.report(), health: this.tracker.source('lease') });
     // a cancellation missed here (subscriber reconnecting) is still caught by the lease keeper, as a lost lease
     await this.broker.onCancelled((id) => this.cancelled(id)).catch((err: unknown) => {
       logger.warn(`subscribing to cancellations failed (a cancelled job is then stopped at its next lease renewal): ${(err as Error).message}`);
@@ -177,6 +210,7 @@ export class WorkerPool {
     this.recoverer = new Recoverer({
       broker: this.broker, logger, events: this.events, names, leaseMs,
       defaults: (name) => settingsOf({}, this.entries.get(name), this.options),
+      health: this.tracker.source('recover'),
     });
     this.leaseKeeper.start();
     this.recoverer.start();
@@ -214,6 +248,7 @@ export class WorkerPool {
       if (!r || r.abandoned) continue;
       r.abandoned = true;
       r.ctx.abort(new LeaseLostError('lease lost: another worker now owns this job'));
+      if (r.trace) this.tracer!.endProcess(r.trace, 'lost');
       this.running.delete(m); // its slot is free now; whatever the handler does later is ignored
       this.options.logger.warn(`lost the lease on job "${r.job.id}" (${name}); another worker owns it now`);
       this.events.emit('job:lost', { id: r.job.id, name, attempt: r.job.fails + 1 });
@@ -228,6 +263,7 @@ export class WorkerPool {
       if (r.job.id !== id || r.abandoned) continue;
       r.abandoned = true;
       r.ctx.abort(new JobCancelledError(id));
+      if (r.trace) this.tracer!.endProcess(r.trace, 'cancelled');
       this.running.delete(r.member);
       this.events.emit('job:cancelled', { id, name: r.job.name, attempt: r.job.fails + 1, runMs: Date.now() - r.startedAt });
       this.claimer?.slotFreed();
@@ -272,12 +308,15 @@ export class WorkerPool {
     const ctx = new JobContext(job.id, job.name, job.args, attempt, job.enqueuedAt, job.tick, async (value) => {
       await this.broker.setProgress(job.name, member, JSON.stringify(value));
     });
-    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), claimedAt };
+    const trace = this.tracer?.process(job, attempt); // undefined unless tracing with an SDK registered
+    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), claimedAt, trace };
     this.running.set(member, r);
     if (this.events.has('job:active')) {
       this.events.emit('job:active', { id: job.id, name: job.name, attempt, waitMs: Math.max(0, claimedAt - (job.dueAt ?? job.enqueuedAt)), ...(job.tick ? { tick: job.tick } : {}) });
     }
-    r.done = runChain(ctx, entry.run, settingsOf(job, entry, this.options).timeoutMs).then(
+    const timeoutMs = settingsOf(job, entry, this.options).timeoutMs;
+    // traced: the chain runs in the span's context, so the handler's spans and enqueues are its children
+    r.done = (trace ? this.tracer!.within(trace, () => runChain(ctx, entry.run, timeoutMs)) : runChain(ctx, entry.run, timeoutMs)).then(
       (value) => this.finish(r, { ok: true, value }),
       (error) => this.finish(r, { ok: false, error }),
     );
@@ -293,6 +332,7 @@ export class WorkerPool {
     const runMs = Date.now() - r.startedAt;
     const waitMs = r.claimedAt - (job.dueAt ?? job.enqueuedAt);
     const outcome = decideOutcome(job, settingsOf(job, entry, this.options), result);
+    if (r.trace) this.tracer!.endProcess(r.trace, TRACE_OUTCOME[outcome.kind], outcome.kind === 'complete' ? undefined : outcome.error);
     switch (outcome.kind) {
       case 'complete': {
         const recorded = this.events.has('job:completed') ? () => this.events.emit('job:completed', { ...base, runMs, result: outcome.result }) : undefined;
@@ -333,6 +373,7 @@ export class WorkerPool {
         if (r.abandoned) continue;
         r.abandoned = true;
         r.ctx.abort(new ShutdownError('the worker pool is shutting down; this job was handed back to the queue'));
+        if (r.trace) this.tracer!.endProcess(r.trace, 'released');
         const event = { id: r.job.id, name: r.job.name, attempt: r.job.fails + 1 };
         this.acks.release(r.job.name, r.member, { recorded: () => this.events.emit('job:released', event) });
       }

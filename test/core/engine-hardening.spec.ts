@@ -8,7 +8,7 @@ import { openRedisContext } from '../../lib/core/redis/redis-context.js';
 import { nextEvent } from '../helpers/next-event.js';
 import { randomNamespace, rawClient, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startRedis } from '../setup/redis-server.mjs';
+import { startTestRedis } from '../../lib/testing/index.js';
 
 /** A broker on its own connections, and how to close them. */
 function makeBroker(namespace: string): { broker: JobBroker; close: () => Promise<void> } {
@@ -95,7 +95,7 @@ describe('engine hardening', () => {
   });
 
   it('stops within its shutdown timeout (plus one command timeout) when Redis is gone and outcomes cannot be recorded', async () => {
-    const server = await startRedis();
+    const server = await startTestRedis();
     let stopped = false;
     cleanups.push(() => (stopped ? undefined : server.stop()));
     let open!: () => void;

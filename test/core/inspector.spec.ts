@@ -5,6 +5,7 @@ import {
   Enqueuer, Inspector, InvalidOptionsError, JobCancelledError, JobNotFoundError, NonRetryableError, Scheduler, WorkerPool, silentLogger,
   type Job, type WorkerPoolEvents,
 } from '../../lib/core/index.js';
+import { drain } from '../../lib/testing/index.js';
 import { nextEvent } from '../helpers/next-event.js';
 import { randomNamespace, rawClient, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -37,7 +38,7 @@ describe('Inspector', () => {
     await pool.start();
     const jobs = [];
     for (const a of args) jobs.push(await enq.enqueue('food', a as never));
-    for (const j of jobs) await enq.waitFor(j.id, { timeout: '10s' });
+    await drain(pool, { timeout: '10s' });
     await pool.stop();
     return jobs;
   };

@@ -41,12 +41,12 @@ describe('WorkerPool', () => {
 
   it('reports wait and run times in its events (for metrics): due to claimed on job:active, handler time on the outcome', async () => {
     const events: { kind: string; waitMs?: number; runMs?: number }[] = [];
-    const pool = makePool({ backoff: () => 0 }).handle('slow', async (job: Job) => {
+    const pool = makePool().handle('slow', async (job: Job) => {
       await new Promise((r) => setTimeout(r, 50));
       if (job.attempt === 1) throw new Error('once');
       if (job.attempt === 2) throw new NonRetryableError('twice');
       return null;
-    });
+    }, { backoff: () => 0 });
     pool.on('job:active', (e) => events.push({ kind: 'active', waitMs: e.waitMs }));
     pool.on('job:retrying', (e) => events.push({ kind: 'retrying', runMs: e.runMs }));
     pool.on('job:dead', (e) => events.push({ kind: 'dead', runMs: e.runMs }));

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import {
   Enqueuer, InvalidOptionsError, JobHandler, NonRetryableError, Periodic, QueueDashboardModule, QueueModule, silentLogger, type Job,
 } from '../../lib/index.js';
+import { drain } from '../../lib/testing/index.js';
 import { randomNamespace, redisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -85,7 +86,7 @@ async function start(platform: Platform, dashboard: DynamicModule, options: { pr
 async function deadJobs(r: Running, dishes: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const dish of dishes) ids.push((await r.enq.enqueue('food', { dish, fail: true })).id);
-  for (const id of ids) await r.enq.waitFor(id, { timeout: '10s' }).catch(() => undefined);
+  await drain(r.app, { timeout: '10s' });
   return ids;
 }
 

@@ -2,7 +2,7 @@
 // of its own: every command, including the ones run inside scripts. Target: ≤ 6 per job.
 import { Redis } from 'ioredis';
 import { Enqueuer, WorkerPool, silentLogger } from '../../lib/core/index.js';
-import { startRedis, type RedisServer } from '../setup/redis-server.mjs';
+import { startTestRedis, type TestRedis } from '../../lib/testing/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** Commands of connection setup and of this measurement, not of job processing. */
@@ -18,9 +18,9 @@ async function commandStats(r: Redis): Promise<Map<string, number>> {
 }
 
 describe('Redis cost per job', () => {
-  let server: RedisServer;
+  let server: TestRedis;
   beforeAll(async () => {
-    server = await startRedis();
+    server = await startTestRedis();
   });
   afterAll(async () => {
     await server.stop();

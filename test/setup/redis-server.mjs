@@ -1,5 +1,7 @@
 // Starts and stops throwaway redis-server processes for tests (and the multi-process specs that need
 // a Redis of their own to restart). Plain JS so jest's globalSetup can load it without a transform.
+// Its twin for users is startTestRedis in lib/testing/test-redis.ts (same algorithm; specs dogfood that one). This
+// copy stays plain .mjs because global setup, bench/ and scripts/check-package.mjs load it with no build step.
 import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 

@@ -189,6 +189,36 @@ export class AdminBroker {
     });
   }
 
+  /** One PING on the command connection. */
+  async ping(): Promise<void> {
+    await this.ctx.conn.command('ping', (c) => c.ping());
+  }
+
+  /**
+   * The oldest job of each name's ready list, with its enqueue and due times (two pipelines, whatever the number of
+   * names); names with none queued (or whose record is gone) are left out.
+   */
+  async oldestQueued(names: readonly string[]): Promise<{ name: string; id: string; enqueuedAt: number; dueAt?: number }[]> {
+    if (names.length === 0) return [];
+    return this.ctx.conn.command('read oldest queued', async (c) => {
+      const heads = c.pipeline();
+      for (const name of names) heads.lindex(this.keys.ready(name), -1);
+      const found = ((await heads.exec()) ?? []).flatMap(([err, id], i) => (!err && typeof id === 'string' ? [{ name: names[i]!, id }] : []));
+      if (found.length === 0) return [];
+      const times = c.pipeline();
+      for (const { id } of found) times.hmget(this.keys.job(id), 't', 'du');
+      const res = (await times.exec()) ?? [];
+      return found.flatMap(({ name, id }, i) => {
+        const [err, value] = res[i] ?? [null, null];
+        const [t, du] = (err ? [] : (value as (string | null)[] | null) ?? []) as (string | null | undefined)[];
+        const enqueuedAt = Number(t);
+        if (t == null || !Number.isFinite(enqueuedAt)) return [];
+        const dueAt = du == null ? NaN : Number(du);
+        return [{ name, id, enqueuedAt, ...(Number.isFinite(dueAt) ? { dueAt } : {}) }];
+      });
+    });
+  }
+
   /** The server's version and memory figures (one INFO of the server and memory sections). */
   async serverInfo(): Promise<Map<string, string>> {
     const text = await this.ctx.conn.command('read server info', (c) => c.info('server', 'memory'));

@@ -4,7 +4,9 @@ import type { BackoffSpec, JobError, JobInfo, JobState, JsonValue, TickInfo } fr
  * A job record as stored in its hash. Short field names keep waiting jobs small:
  * n name, a (a1, a2, …) args JSON, t enqueuedAt, s state code, f failed attempts, st startedAt, ft finishedAt,
  * r result JSON, e last error JSON, p progress JSON, du due time of a delayed or retrying job; per-job options only when set: mf maxFails, bo backoff JSON, to timeout ms, rt retention ms,
- * u unique key; for a periodic entry's job: te entry, tt tick ms, tb the instance that fired it.
+ * u unique key; for a periodic entry's job: te entry, tt tick ms, tb the instance that fired it;
+ * tp the producer's trace context, only when the enqueue or tick was traced (`tracing: true` and an OpenTelemetry
+ * SDK registered): its W3C traceparent, then a space and the tracestate if any (see `tracing/trace-parent.ts`).
  * @internal
  */
 export type JobRecord = Record<string, string>;
@@ -34,6 +36,9 @@ export function tickOf(rec: JobRecord): TickInfo | undefined {
 
 /** The record field holding the unique key a job holds. @internal */
 export const UNIQUE_KEY_FIELD = 'u';
+
+/** The record field holding the producer's trace context (W3C traceparent [+ ' ' + tracestate]). @internal */
+export const TRACE_FIELD = 'tp';
 
 /** Per-job options stored on a record, each only when set. @internal */
 export interface RecordOptions {
@@ -122,6 +127,8 @@ export interface RunnableJob {
   /** When it was due (delayed or retrying jobs), for wait-time stats. */
   dueAt?: number;
   tick?: TickInfo;
+  /** The producer's trace context (`tp`), when the enqueue was traced. */
+  trace?: string;
 }
 
 /** Result of decoding: the job, or why the record is corrupt. Never throws. @internal */
@@ -171,7 +178,7 @@ export function decodeRunnable(id: string, rec: JobRecord): Decoded {
     ok: true,
     job: {
       id, name: rec.n, args: args.value, enqueuedAt, fails, maxFails, backoff, timeoutMs, retentionMs, uniqueKey,
-      dueAt: optionalInt(rec, 'du') ?? undefined, tick: tickOf(rec),
+      dueAt: optionalInt(rec, 'du') ?? undefined, tick: tickOf(rec), trace: rec[TRACE_FIELD],
     },
   };
 }

@@ -56,3 +56,25 @@ export function sharedContext(input: unknown, options: ResolvedConnectionOptions
 export function readRedisTime(ctx: RedisContext): Promise<number> {
   return ctx.clock.read(() => ctx.conn.command('TIME', (c) => c.time()));
 }
+
+const contexts = new WeakMap<object, RedisContext>();
+
+/**
+ * Remembers the context a component uses, so that the testing kit (`drain`) can read its namespace's queues.
+ * @param component - the component (a worker pool)
+ * @param ctx - its context
+ * @internal
+ */
+export function rememberContext(component: object, ctx: RedisContext): void {
+  contexts.set(component, ctx);
+}
+
+/**
+ * The context a component was created with (see {@link rememberContext}).
+ * @param component - the component
+ * @returns its context, or undefined if it recorded none
+ * @internal
+ */
+export function contextOf(component: object): RedisContext | undefined {
+  return contexts.get(component);
+}

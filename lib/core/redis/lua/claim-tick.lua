@@ -14,7 +14,7 @@
   clock runs fast),
   ARGV[9] unique window ms (0 = none: a tick less than this long after the last *fired* tick is skipped),
   ARGV[10] how many ticks the history keeps, ARGV[11] the entry's name, ARGV[12..] more job field/value pairs (args
-  pieces, options)
+  pieces, options, `tp` trace context if traced)
   The tick's job records the tick (te entry, tt tick, tb instance); each fired or skipped tick is pushed on the
   history as "tick|jobId|instance|lateMs|skip reason". A paused entry (its hash's paused = '1') fires nothing: its
   ticks are recorded as skipped (reason 'paused').

@@ -7,7 +7,7 @@
   ARGV[1] M (number of name groups), ARGV[2] length of the job key prefix (the id follows it); then per job:
     spec "<name index>,<enqueuedAtMs>,<mode>,<modeValue>,<flags>,<unique key index or empty>,<stale holder key index
     or empty>,<n>", the name,
-    the first args piece, then n field/value pairs (more args pieces, per-job options)
+    the first args piece, then n field/value pairs (more args pieces, per-job options, `tp` trace context if traced)
     mode: 'n' now (ready list) | 'd' delay ms (schedule, Redis clock) | 'a' at ms | 'p' priority (schedule, score -p)
     flags: 'i' to check for a live job with this custom id, '-' for none
     stale holder: the record of the job an earlier call found holding the unique key; if the key is still held by
