@@ -189,10 +189,10 @@ describe('Inspector', () => {
 
 
   it('sums run and wait times in the history buckets, and counts failed attempts', async () => {
-    const first = await enq.enqueue('food', { n: 1 });
-    const second = await enq.enqueue('food', { n: 2 });
-    // both jobs wait at least 300 ms before a worker exists to start them (a deliberate wait, not a race)
-    await new Promise((r) => setTimeout(r, 300));
+    // both jobs were due 300 ms before they are enqueued, so each has waited at least that long when it starts
+    const runAt = new Date(Date.now() - 300);
+    const first = await enq.enqueue('food', { n: 1 }, { runAt });
+    const second = await enq.enqueue('food', { n: 2 }, { runAt });
     let calls = 0;
     const pool = makePool(1).handle('food', async (job) => {
       await new Promise((r) => setTimeout(r, 60));

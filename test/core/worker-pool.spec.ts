@@ -50,13 +50,13 @@ describe('WorkerPool', () => {
     pool.on('job:active', (e) => events.push({ kind: 'active', waitMs: e.waitMs }));
     pool.on('job:retrying', (e) => events.push({ kind: 'retrying', runMs: e.runMs }));
     pool.on('job:dead', (e) => events.push({ kind: 'dead', runMs: e.runMs }));
-    const job = await enq.enqueue('slow', null, { delay: 200 });
-    await new Promise((r) => setTimeout(r, 400)); // the job is due for 200 ms before a worker exists (deliberate)
+    // due 5 s before it is enqueued: counted from due, the wait is over 5 s; counted from enqueue, a few ms
+    const job = await enq.enqueue('slow', null, { runAt: new Date(Date.now() - 5000) });
     await pool.start();
     await nextEvent(pool, 'job:dead', (e) => e.id === job.id);
     expect(events.map((e) => e.kind)).toEqual(['active', 'retrying', 'active', 'dead']);
-    expect(events[0]!.waitMs).toBeGreaterThanOrEqual(150); // due to claimed, not enqueued to claimed (that would be 400+)
-    expect(events[0]!.waitMs).toBeLessThan(5000);
+    expect(events[0]!.waitMs).toBeGreaterThanOrEqual(4900);
+    expect(events[0]!.waitMs).toBeLessThan(60_000);
     expect(events[1]!.runMs).toBeGreaterThanOrEqual(45);
     expect(events[3]!.runMs).toBeGreaterThanOrEqual(45);
   });
