@@ -1,26 +1,14 @@
 // OpenTelemetry tracing across processes: this process registers an SDK (NodeTracerProvider, its default
 // AsyncLocalStorage context manager, an in-memory exporter) and enqueues or fires ticks; a worker in a child process
 // (test/fixtures/traced-worker.ts) with its own SDK runs the jobs and reports its finished spans over IPC.
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Enqueuer, Inspector, Scheduler, WorkerPool, silentLogger } from '../../lib/core/index.js';
 import { randomNamespace, rawClient, redisUrl } from '../helpers/redis.js';
 import { spawnInstance, type Instance } from '../helpers/spawn-instance.js';
+import { type SpanReport } from '../helpers/span-report.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-/** A finished span as the child reports it. */
-interface SpanReport {
-  type: 'span';
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: Attributes;
-  status: { code: number; message?: string };
-  events: string[];
-}
 
 const jobKey = (ns: string, id: string) => `jobcraft:{${ns}}:j:${id}`;
 
