@@ -1,4 +1,5 @@
 import type { HistoryBucket, HistoryRange } from '../core/inspector-types.js';
+import { InvalidOptionsError } from '../core/errors.js';
 import type { Inspector } from '../core/inspector.js';
 import { parseBuckets, planBuckets } from '../core/stats-buckets.js';
 import { JOB_STATES, type JobState } from '../core/types.js';
@@ -165,10 +166,15 @@ export class DashboardApi {
   private async periodicAction(req: DashboardRequest): Promise<RunNowResponse | ActionResponse> {
     const entry = requiredText(req.params.entry, 'entry');
     const action = choice(req.params.action, 'action', ['run', 'pause', 'resume'] as const, undefined);
-    if (!(await this.inspector.periodic()).some((e) => e.name === entry)) throw new DashboardError(404, 'NOT_FOUND', `no periodic entry "${entry}"`);
-    if (action === 'run') return { jobId: await this.inspector.triggerPeriodic(entry) };
-    await (action === 'pause' ? this.inspector.pausePeriodic(entry) : this.inspector.resumePeriodic(entry));
-    return { done: true };
+    try {
+      if (action === 'run') return { jobId: await this.inspector.triggerPeriodic(entry) };
+      await (action === 'pause' ? this.inspector.pausePeriodic(entry) : this.inspector.resumePeriodic(entry));
+      return { done: true };
+    } catch (err) {
+      // the entry is a checked text already: the Inspector refuses it only when no instance registered it
+      if (err instanceof InvalidOptionsError) throw new DashboardError(404, 'NOT_FOUND', `no periodic entry "${entry}"`);
+      throw err;
+    }
   }
 
   /** 404 unless some job of `name` was ever enqueued or handled here. */
