@@ -31,9 +31,10 @@ interface Running {
   entry: HandlerEntry;
   member: string;
   ctx: JobContext;
-  /** When this attempt started (local ms), and when it was claimed (Redis ms): for run and wait times. */
+  /** When this attempt started (local ms), for its run time. */
   startedAt: number;
-  claimedAt: number;
+  /** How long it waited from due to claimed (ms, Redis clock), for the events and the stats. */
+  waitMs: number;
   done: Promise<void>;
   /** Set when the outcome must not be recorded (lease lost, or handed back at shutdown). */
   abandoned: boolean;
@@ -309,10 +310,11 @@ export class WorkerPool {
       await this.broker.setProgress(job.name, member, JSON.stringify(value));
     });
     const trace = this.tracer?.process(job, attempt); // undefined unless tracing with an SDK registered
-    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), claimedAt, trace };
+    const waitMs = Math.max(0, claimedAt - (job.dueAt ?? job.enqueuedAt));
+    const r: Running = { job, entry, member, ctx, abandoned: false, done: Promise.resolve(), startedAt: Date.now(), waitMs, trace };
     this.running.set(member, r);
     if (this.events.has('job:active')) {
-      this.events.emit('job:active', { id: job.id, name: job.name, attempt, waitMs: Math.max(0, claimedAt - (job.dueAt ?? job.enqueuedAt)), ...(job.tick ? { tick: job.tick } : {}) });
+      this.events.emit('job:active', { id: job.id, name: job.name, attempt, waitMs, ...(job.tick ? { tick: job.tick } : {}) });
     }
     const timeoutMs = settingsOf(job, entry, this.options).timeoutMs;
     // traced: the chain runs in the span's context, so the handler's spans and enqueues are its children
@@ -330,7 +332,7 @@ export class WorkerPool {
     const base = { id: job.id, name: job.name, attempt: job.fails + 1 };
     const member = r.member;
     const runMs = Date.now() - r.startedAt;
-    const waitMs = r.claimedAt - (job.dueAt ?? job.enqueuedAt);
+    const waitMs = r.waitMs;
     const outcome = decideOutcome(job, settingsOf(job, entry, this.options), result);
     if (r.trace) this.tracer!.endProcess(r.trace, TRACE_OUTCOME[outcome.kind], outcome.kind === 'complete' ? undefined : outcome.error);
     switch (outcome.kind) {
